@@ -1,0 +1,75 @@
+package dev.idem;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * The SHA-256 digest of a canonical request. A key reused with a request of another fingerprint is
+ * refused ({@link IdempotencyKeyReusedException}). Immutable and thread-safe.
+ *
+ * @param hex 64 lower-case hex characters
+ */
+public record Fingerprint(String hex) {
+
+    /** The fingerprint of a request with no payload. */
+    public static final Fingerprint EMPTY = of(new byte[0]);
+
+    public Fingerprint {
+        Objects.requireNonNull(hex, "hex");
+        if (!hex.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("a fingerprint is 64 lower-case hex characters, got: " + hex);
+        }
+    }
+
+    /** The fingerprint of one payload. */
+    public static Fingerprint of(byte[] payload) {
+        MessageDigest sha = sha256();
+        sha.update(Objects.requireNonNull(payload, "payload"));
+        return new Fingerprint(HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /**
+     * The fingerprint of several parts (for example method, path and body). Each part is length-prefixed,
+     * so {@code ("ab","c")} and {@code ("a","bc")} differ.
+     */
+    public static Fingerprint ofParts(byte[]... parts) {
+        MessageDigest sha = sha256();
+        for (byte[] part : parts) {
+            int n = part.length;
+            sha.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+            sha.update(part);
+        }
+        return new Fingerprint(HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** Like {@link #ofParts(byte[]...)} over the UTF-8 bytes of each string. */
+    public static Fingerprint ofStrings(String... parts) {
+        byte[][] bytes = new byte[parts.length][];
+        for (int i = 0; i < parts.length; i++) {
+            bytes[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return ofParts(bytes);
+    }
+
+    /** The digest as unpadded base64url (43 characters): short enough for a 64-character key column. */
+    public String base64Url() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(HexFormat.of().parseHex(hex));
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "sha256:" + hex;
+    }
+}

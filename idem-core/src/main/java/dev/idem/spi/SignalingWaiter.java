@@ -1,0 +1,93 @@
+package dev.idem.spi;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link Waiter} that wakes handles in this JVM when told to: the in-memory store signals it directly,
+ * a database store from its push listener (by {@link RecordId#digest()}). Thread-safe; a signal with no
+ * registered handle costs one map lookup.
+ */
+public final class SignalingWaiter implements Waiter {
+
+    private final ConcurrentHashMap<String, Set<SignalHandle>> handles = new ConcurrentHashMap<>();
+
+    @Override
+    public Handle register(RecordId id) {
+        SignalHandle handle = new SignalHandle(id.digest());
+        handles.computeIfAbsent(handle.digest, d -> ConcurrentHashMap.newKeySet()).add(handle);
+        return handle;
+    }
+
+    /** Wakes every handle registered for {@code id}. */
+    public void signal(RecordId id) {
+        signal(id.digest());
+    }
+
+    /** Wakes every handle registered for the id with this {@link RecordId#digest()}. */
+    public void signal(String digest) {
+        Set<SignalHandle> registered = handles.get(digest);
+        if (registered != null) {
+            registered.forEach(SignalHandle::wake);
+        }
+    }
+
+    /** Wakes every registered handle, e.g. after the push channel reconnected and signals may be lost. */
+    public void signalAll() {
+        handles.values().forEach(set -> set.forEach(SignalHandle::wake));
+    }
+
+    /** The number of handles currently registered (for tests and metrics). */
+    public int registeredHandles() {
+        return handles.values().stream().mapToInt(Set::size).sum();
+    }
+
+    private final class SignalHandle implements Handle {
+        private final String digest;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition woken = lock.newCondition();
+        private boolean signalled;
+
+        SignalHandle(String digest) {
+            this.digest = digest;
+        }
+
+        void wake() {
+            lock.lock();
+            try {
+                signalled = true;
+                woken.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean await(Duration timeout) throws InterruptedException {
+            long nanos = timeout.toNanos();
+            lock.lock();
+            try {
+                while (!signalled && nanos > 0) {
+                    nanos = woken.awaitNanos(nanos);
+                }
+                boolean result = signalled;
+                signalled = false;
+                return result;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            handles.computeIfPresent(digest, (d, set) -> {
+                set.remove(this);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+}
