@@ -1,0 +1,496 @@
+package dev.idem.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.Fingerprint;
+import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.ClaimResult;
+import dev.idem.spi.IdempotencyStore;
+import dev.idem.spi.OwnerToken;
+import dev.idem.spi.RecordId;
+import dev.idem.spi.RecordStatus;
+import dev.idem.spi.StoredError;
+import dev.idem.spi.StoredRecord;
+import dev.idem.spi.StoredResult;
+import dev.idem.spi.Waiter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store-level conformance suite. Extend it in a store module's tests and return a fresh, empty store
+ * from {@link #createStore()}. Time is driven by a {@link TestClock}, so nothing here sleeps.
+ */
+public abstract class IdempotencyStoreContract {
+
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+    protected static final Duration TTL = Duration.ofHours(24);
+
+    protected final TestClock clock = TestClock.atSystemTime();
+    protected IdempotencyStore store;
+
+    /** A new, empty store. Called before each test. */
+    protected abstract IdempotencyStore createStore();
+
+    /** Releases what {@link #createStore()} made. Called after each test. */
+    protected void disposeStore(IdempotencyStore store) {
+    }
+
+    /** Whether the store's {@link IdempotencyStore#waiter()} pushes wake-ups (rather than only polling). */
+    protected boolean pushesWakeUps() {
+        return true;
+    }
+
+    /** Whether {@link IdempotencyStore#pruneExpiredBefore} deletes records (false for stores that expire natively). */
+    protected boolean prunes() {
+        return true;
+    }
+
+    @BeforeEach
+    void setUpStore() {
+        store = createStore();
+    }
+
+    @AfterEach
+    void tearDownStore() {
+        disposeStore(store);
+    }
+
+    // ---------------------------------------------------------------- claim
+
+    @Test
+    void claimOfAbsentKeyWinsAndRecordsInProgress() {
+        RecordId id = newId();
+        ClaimResult result = store.claim(claimNow(id, fp("a")));
+
+        assertThat(result).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(((ClaimResult.Claimed) result).takeover()).isFalse();
+        StoredRecord record = store.find(id, clock.instant()).orElseThrow();
+        assertThat(record.status()).isEqualTo(RecordStatus.IN_PROGRESS);
+        assertThat(record.fingerprint()).isEqualTo(fp("a"));
+        assertThat(record.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(record.expiresAt()).isEqualTo(clock.instant().plus(TTL));
+    }
+
+    @Test
+    void secondClaimOfLiveKeyReturnsTheInProgressRecord() {
+        RecordId id = newId();
+        store.claim(claimNow(id, fp("a")));
+
+        ClaimResult second = store.claim(claimNow(id, fp("a")));
+
+        assertThat(second).isInstanceOf(ClaimResult.Existing.class);
+        assertThat(((ClaimResult.Existing) second).record().status()).isEqualTo(RecordStatus.IN_PROGRESS);
+    }
+
+    @Test
+    void exactlyOneClaimWinsPerKeyUnderARealRace() throws Exception {
+        int threads = 32;
+        int keys = raceKeys();
+        int duplicates = 8;
+        List<RecordId> tasks = new ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+            RecordId id = newId();
+            for (int d = 0; d < duplicates; d++) {
+                tasks.add(id);
+            }
+        }
+        Collections.shuffle(tasks, new Random(42));
+        Map<RecordId, AtomicInteger> winners = new ConcurrentHashMap<>();
+        AtomicInteger existing = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = offset; i < tasks.size(); i += threads) {
+                        RecordId id = tasks.get(i);
+                        ClaimResult r = store.claim(claimNow(id, fp("race")));
+                        if (r instanceof ClaimResult.Claimed) {
+                            winners.computeIfAbsent(id, x -> new AtomicInteger()).incrementAndGet();
+                        } else {
+                            existing.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(winners).hasSize(keys);
+        assertThat(winners.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        assertThat(existing.get()).isEqualTo(keys * (duplicates - 1));
+    }
+
+    /** Keys in {@link #exactlyOneClaimWinsPerKeyUnderARealRace()}: 200, each claimed 8 times by 32 threads. */
+    protected int raceKeys() {
+        return 200;
+    }
+
+    @Test
+    void recordsAreIsolatedByScopeAndAction() {
+        String key = UUID.randomUUID().toString();
+        RecordId alice = new RecordId("alice", "practice.start", key);
+        RecordId bob = new RecordId("bob", "practice.start", key);
+        RecordId otherAction = new RecordId("alice", "billing.checkout", key);
+
+        assertThat(store.claim(claimNow(alice, fp("a")))).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(store.claim(claimNow(bob, fp("a")))).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(store.claim(claimNow(otherAction, fp("a")))).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    // ---------------------------------------------------------------- owner writes
+
+    @Test
+    void completeWithTheOwnerTokenStoresTheResultForReplay() {
+        RecordId id = newId();
+        OwnerToken token = claimed(id, fp("a"));
+        StoredResult result = result("{\"sessionId\":42}");
+
+        assertThat(store.complete(id, token, result)).isTrue();
+
+        StoredRecord record = store.find(id, clock.instant()).orElseThrow();
+        assertThat(record.status()).isEqualTo(RecordStatus.COMPLETED);
+        assertThat(record.result()).isEqualTo(result);
+        ClaimResult again = store.claim(claimNow(id, fp("a")));
+        assertThat(again).isInstanceOf(ClaimResult.Existing.class);
+        assertThat(((ClaimResult.Existing) again).record().result()).isEqualTo(result);
+    }
+
+    @Test
+    void failWithTheOwnerTokenStoresTheErrorForReplay() {
+        RecordId id = newId();
+        OwnerToken token = claimed(id, fp("a"));
+        StoredError error = new StoredError("com.example.NotFound", "NOT_FOUND", "no such session",
+                Map.of("sessionId", "42"));
+
+        assertThat(store.fail(id, token, error)).isTrue();
+
+        ClaimResult again = store.claim(claimNow(id, fp("a")));
+        StoredRecord record = ((ClaimResult.Existing) again).record();
+        assertThat(record.status()).isEqualTo(RecordStatus.FAILED);
+        assertThat(record.error()).isEqualTo(error);
+    }
+
+    @Test
+    void releaseDeletesTheClaimSoTheNextClaimWins() {
+        RecordId id = newId();
+        OwnerToken token = claimed(id, fp("a"));
+
+        assertThat(store.release(id, token)).isTrue();
+
+        assertThat(store.find(id, clock.instant())).isEmpty();
+        assertThat(store.claim(claimNow(id, fp("b")))).isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void writesWithAStaleTokenChangeNothing() {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        OwnerToken stranger = OwnerToken.random();
+
+        assertThat(store.complete(id, stranger, result("x"))).isFalse();
+        assertThat(store.fail(id, stranger, new StoredError("T", "C", "m", Map.of()))).isFalse();
+        assertThat(store.release(id, stranger)).isFalse();
+        assertThat(store.renewLease(id, stranger, clock.instant().plus(Duration.ofHours(1)))).isFalse();
+
+        StoredRecord record = store.find(id, clock.instant()).orElseThrow();
+        assertThat(record.status()).isEqualTo(RecordStatus.IN_PROGRESS);
+        assertThat(record.leaseUntil()).isEqualTo(clock.instant().plus(LEASE));
+        assertThat(store.complete(id, owner, result("mine"))).isTrue();
+    }
+
+    @Test
+    void writesAfterCompletionAreRefused() {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        store.complete(id, owner, result("first"));
+
+        assertThat(store.complete(id, owner, result("second"))).isFalse();
+        assertThat(store.fail(id, owner, new StoredError("T", "C", "m", Map.of()))).isFalse();
+        assertThat(store.release(id, owner)).isFalse();
+        assertThat(store.renewLease(id, owner, clock.instant().plus(LEASE))).isFalse();
+        assertThat(store.find(id, clock.instant()).orElseThrow().result()).isEqualTo(result("first"));
+    }
+
+    @Test
+    void writesToAnAbsentRecordAreRefused() {
+        RecordId id = newId();
+        OwnerToken token = OwnerToken.random();
+
+        assertThat(store.complete(id, token, result("x"))).isFalse();
+        assertThat(store.release(id, token)).isFalse();
+        assertThat(store.renewLease(id, token, clock.instant().plus(LEASE))).isFalse();
+        assertThat(store.find(id, clock.instant())).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- leases and expiry
+
+    @Test
+    void aLiveLeaseIsNotTakenOver() {
+        RecordId id = newId();
+        claimed(id, fp("a"));
+        clock.advance(LEASE.minusMillis(1));
+
+        assertThat(store.claim(claimNow(id, fp("a")))).isInstanceOf(ClaimResult.Existing.class);
+    }
+
+    @Test
+    void anExpiredLeaseIsTakenOverAndTheOldOwnerIsFenced() {
+        RecordId id = newId();
+        OwnerToken crashed = claimed(id, fp("a"));
+        clock.advance(LEASE);
+
+        ClaimResult takeover = store.claim(claimNow(id, fp("a")));
+
+        assertThat(takeover).isInstanceOf(ClaimResult.Claimed.class);
+        assertThat(((ClaimResult.Claimed) takeover).takeover()).isTrue();
+        OwnerToken successor = ((ClaimResult.Claimed) takeover).token();
+        assertThat(successor).isNotEqualTo(crashed);
+        assertThat(store.complete(id, crashed, result("stale"))).isFalse();
+        assertThat(store.release(id, crashed)).isFalse();
+        assertThat(store.complete(id, successor, result("fresh"))).isTrue();
+        assertThat(store.find(id, clock.instant()).orElseThrow().result()).isEqualTo(result("fresh"));
+    }
+
+    @Test
+    void anExpiredLeaseIsNotTakenOverByAnotherFingerprint() {
+        RecordId id = newId();
+        claimed(id, fp("a"));
+        clock.advance(LEASE.plusSeconds(1));
+
+        ClaimResult result = store.claim(claimNow(id, fp("other payload")));
+
+        assertThat(result).isInstanceOf(ClaimResult.Existing.class);
+        assertThat(((ClaimResult.Existing) result).record().fingerprint()).isEqualTo(fp("a"));
+    }
+
+    @Test
+    void onlyOneOfManyConcurrentTakeoversWins() throws Exception {
+        RecordId id = newId();
+        claimed(id, fp("a"));
+        clock.advance(LEASE.plusSeconds(1));
+        int contenders = 16;
+        AtomicInteger wins = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(contenders);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < contenders; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    if (store.claim(claimNow(id, fp("a"))) instanceof ClaimResult.Claimed) {
+                        wins.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(1, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(wins.get()).isEqualTo(1);
+    }
+
+    @Test
+    void renewingTheLeaseKeepsTheKeyFromTakeover() {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        clock.advance(LEASE.minusSeconds(1));
+
+        assertThat(store.renewLease(id, owner, clock.instant().plus(LEASE))).isTrue();
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(store.claim(claimNow(id, fp("a")))).isInstanceOf(ClaimResult.Existing.class);
+        assertThat(store.find(id, clock.instant()).orElseThrow().leaseUntil())
+                .isEqualTo(clock.instant().minusSeconds(2).plus(LEASE));
+    }
+
+    @Test
+    void renewingPastTheExpiryExtendsTheExpiry() {
+        RecordId id = newId();
+        Instant now = clock.instant();
+        OwnerToken owner = ((ClaimResult.Claimed) store.claim(
+                new ClaimRequest(id, fp("a"), now, now.plusSeconds(5), now.plusSeconds(10)))).token();
+
+        assertThat(store.renewLease(id, owner, now.plusSeconds(60))).isTrue();
+        clock.advance(Duration.ofSeconds(30));
+
+        StoredRecord record = store.find(id, clock.instant()).orElseThrow();
+        assertThat(record.status()).isEqualTo(RecordStatus.IN_PROGRESS);
+        assertThat(record.expiresAt()).isAfterOrEqualTo(now.plusSeconds(60));
+    }
+
+    @Test
+    void anExpiredRecordIsAbsentAndCanBeClaimedAgainWithAnyFingerprint() {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        store.complete(id, owner, result("old"));
+        clock.advance(TTL);
+
+        assertThat(store.find(id, clock.instant())).isEmpty();
+        ClaimResult again = store.claim(claimNow(id, fp("b")));
+        assertThat(again).isInstanceOf(ClaimResult.Claimed.class);
+        StoredRecord record = store.find(id, clock.instant()).orElseThrow();
+        assertThat(record.status()).isEqualTo(RecordStatus.IN_PROGRESS);
+        assertThat(record.fingerprint()).isEqualTo(fp("b"));
+    }
+
+    @Test
+    void findHidesExpiredRecordsButShowsLiveOnes() {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        store.complete(id, owner, result("r"));
+
+        assertThat(store.find(id, clock.instant().plus(TTL).minusMillis(1))).isPresent();
+        assertThat(store.find(id, clock.instant().plus(TTL))).isEmpty();
+    }
+
+    @Test
+    void pruneDeletesOnlyExpiredRecordsAndHonoursItsLimit() {
+        if (!prunes()) {
+            assertThat(store.pruneExpiredBefore(clock.instant().plus(TTL), 100)).isZero();
+            return;
+        }
+        Instant now = clock.instant();
+        List<RecordId> shortLived = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RecordId id = newId();
+            store.claim(new ClaimRequest(id, fp("a"), now, now.plusSeconds(1), now.plusSeconds(10)));
+            shortLived.add(id);
+        }
+        List<RecordId> longLived = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RecordId id = newId();
+            store.claim(claimNow(id, fp("a")));
+            longLived.add(id);
+        }
+        Instant cutoff = now.plusSeconds(10);
+
+        assertThat(store.pruneExpiredBefore(cutoff, 2)).isEqualTo(2);
+        assertThat(store.pruneExpiredBefore(cutoff, 100)).isEqualTo(3);
+        assertThat(store.pruneExpiredBefore(cutoff, 100)).isZero();
+        for (RecordId id : longLived) {
+            assertThat(store.find(id, cutoff)).isPresent();
+        }
+        for (RecordId id : shortLived) {
+            assertThat(store.find(id, now)).isEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- payloads
+
+    @Test
+    void largeBinaryResultsAndUnusualIdsRoundTrip() {
+        byte[] body = new byte[1024 * 1024];
+        new Random(7).nextBytes(body);
+        RecordId id = new RecordId("user-é-日本-" + UUID.randomUUID(), "practice.start", "k".repeat(1000) + UUID.randomUUID());
+        OwnerToken owner = claimed(id, fp("a"));
+        StoredResult big = new StoredResult(body, "application/octet-stream");
+
+        assertThat(store.complete(id, owner, big)).isTrue();
+
+        assertThat(store.find(id, clock.instant()).orElseThrow().result()).isEqualTo(big);
+    }
+
+    // ---------------------------------------------------------------- waiter
+
+    @Test
+    void waitersAreWokenWhenTheRecordCompletes() throws Exception {
+        assertWokenBy((id, token) -> store.complete(id, token, result("done")));
+    }
+
+    @Test
+    void waitersAreWokenWhenTheRecordFails() throws Exception {
+        assertWokenBy((id, token) -> store.fail(id, token, new StoredError("T", "C", "m", Map.of())));
+    }
+
+    @Test
+    void waitersAreWokenWhenTheClaimIsReleased() throws Exception {
+        assertWokenBy(store::release);
+    }
+
+    private interface OwnerWrite {
+        boolean write(RecordId id, OwnerToken token);
+    }
+
+    private void assertWokenBy(OwnerWrite write) throws Exception {
+        RecordId id = newId();
+        OwnerToken owner = claimed(id, fp("a"));
+        Waiter waiter = store.waiter();
+        try (Waiter.Handle handle = waiter.register(id);
+             Waiter.Handle unrelated = waiter.register(newId())) {
+            CountDownLatch registered = new CountDownLatch(1);
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try {
+                Future<Boolean> written = writer.submit(() -> {
+                    registered.await();
+                    return write.write(id, owner);
+                });
+                registered.countDown();
+                assertThat(written.get(10, TimeUnit.SECONDS)).isTrue();
+                if (pushesWakeUps()) {
+                    assertThat(handle.await(Duration.ofSeconds(10))).as("woken by a push signal").isTrue();
+                    assertThat(unrelated.await(Duration.ofMillis(200))).as("other ids stay asleep").isFalse();
+                } else {
+                    assertThat(handle.await(Duration.ofMillis(10))).isFalse();
+                }
+            } finally {
+                writer.shutdownNow();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    protected RecordId newId() {
+        return new RecordId("user-" + UUID.randomUUID(), "tck.action", UUID.randomUUID().toString());
+    }
+
+    protected ClaimRequest claimNow(RecordId id, Fingerprint fingerprint) {
+        Instant now = clock.instant();
+        return new ClaimRequest(id, fingerprint, now, now.plus(LEASE), now.plus(TTL));
+    }
+
+    protected OwnerToken claimed(RecordId id, Fingerprint fingerprint) {
+        ClaimResult result = store.claim(claimNow(id, fingerprint));
+        assertThat(result).isInstanceOf(ClaimResult.Claimed.class);
+        return ((ClaimResult.Claimed) result).token();
+    }
+
+    protected static Fingerprint fp(String payload) {
+        return Fingerprint.of(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    protected static StoredResult result(String json) {
+        return new StoredResult(json.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+}
