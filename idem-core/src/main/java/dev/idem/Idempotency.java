@@ -365,8 +365,8 @@ public final class Idempotency implements AutoCloseable {
     private static <R> R callStore(String operation, RecordId id, Supplier<R> call) {
         try {
             return call.get();
-        } catch (IdempotencyStoreException e) {
-            throw e;
+        } catch (IdempotencyException e) {
+            throw e; // the store's own typed answer (unavailable, or a conflict it detected itself)
         } catch (RuntimeException e) {
             throw new IdempotencyStoreException("the idempotency store failed to " + operation + " " + id, e);
         }

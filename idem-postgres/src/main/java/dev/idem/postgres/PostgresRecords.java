@@ -1,0 +1,230 @@
+package dev.idem.postgres;
+
+import dev.idem.Fingerprint;
+import dev.idem.IdempotencyStoreException;
+import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.ClaimResult;
+import dev.idem.spi.OwnerToken;
+import dev.idem.spi.RecordId;
+import dev.idem.spi.RecordStatus;
+import dev.idem.spi.StoredError;
+import dev.idem.spi.StoredRecord;
+import dev.idem.spi.StoredResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * The store's SQL, each operation one statement (one round trip) on a connection it is given. It neither
+ * commits nor closes: the caller decides the transaction. Every write after the claim is guarded by the
+ * owner token and by {@code status = 'IN_PROGRESS'}. Immutable and thread-safe (connections are not shared).
+ */
+final class PostgresRecords {
+
+    private static final int MAX_CLAIM_ATTEMPTS = 10;
+    private static final String COLUMNS = "fingerprint, status, lease_until, expires_at, content_type, body";
+
+    private final TableName table;
+    private final boolean notify;
+    private final String claimSql;
+    private final String takeoverSql;
+    private final String findSql;
+    private final String finishSql;
+    private final String releaseSql;
+    private final String renewSql;
+    private final String pruneSql;
+
+    PostgresRecords(TableName table, boolean notify) {
+        this.table = table;
+        this.notify = notify;
+        String t = table.sql();
+        String pk = "scope = ? AND action = ? AND idem_key = ?";
+        // The fast path is one round trip: a new key is inserted; an existing one is read by the same statement.
+        // The read uses the statement's snapshot, so a row inserted concurrently (the INSERT waited for it) is
+        // invisible and no row comes back: the caller simply runs the statement again.
+        this.claimSql = "WITH claimed AS (INSERT INTO " + t + " AS r (scope, action, idem_key, fingerprint, status,"
+                + " owner_token, lease_until, expires_at, created_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?)"
+                + " ON CONFLICT (scope, action, idem_key) DO NOTHING RETURNING 1)"
+                + " SELECT true AS claimed, NULL::text AS fingerprint, NULL::text AS status,"
+                + " NULL::timestamptz AS lease_until, NULL::timestamptz AS expires_at, NULL::text AS content_type,"
+                + " NULL::bytea AS body FROM claimed"
+                + " UNION ALL SELECT false, " + COLUMNS + " FROM " + t
+                + " WHERE " + pk + " AND NOT EXISTS (SELECT 1 FROM claimed)";
+        // Takes over an expired record, or an in-progress one whose owner's lease ended (same request only).
+        this.takeoverSql = "UPDATE " + t + " SET fingerprint = ?, status = 'IN_PROGRESS', owner_token = ?,"
+                + " lease_until = ?, expires_at = ?, created_at = ?, content_type = NULL, body = NULL"
+                + " WHERE " + pk + " AND (expires_at <= ?"
+                + " OR (status = 'IN_PROGRESS' AND lease_until <= ? AND fingerprint = ?))";
+        this.findSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE " + pk + " AND expires_at > ?";
+        String finish = "UPDATE " + t + " SET status = ?, content_type = ?, body = ?"
+                + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
+        String release = "DELETE FROM " + t + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
+        // With notifications, the write and its NOTIFY are one statement; the NOTIFY is sent at commit.
+        this.finishSql = notify ? withNotify(finish) : finish;
+        this.releaseSql = notify ? withNotify(release) : release;
+        this.renewSql = "UPDATE " + t + " SET lease_until = ?, expires_at = GREATEST(expires_at, ?)"
+                + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
+        this.pruneSql = "DELETE FROM " + t + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + t
+                + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)) AND expires_at <= ?";
+    }
+
+    private String withNotify(String write) {
+        return "WITH written AS (" + write + " RETURNING 1) SELECT pg_notify('" + table.channel() + "', ?) FROM written";
+    }
+
+    TableName table() {
+        return table;
+    }
+
+    ClaimResult claim(Connection c, ClaimRequest request) throws SQLException {
+        RecordId id = request.id();
+        for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+            OwnerToken token = OwnerToken.random();
+            StoredRecord existing;
+            try (PreparedStatement ps = c.prepareStatement(claimSql)) {
+                int i = bindId(ps, 1, id);
+                ps.setString(i++, request.fingerprint().hex());
+                ps.setString(i++, token.value());
+                ps.setObject(i++, ts(request.leaseUntil()));
+                ps.setObject(i++, ts(request.expiresAt()));
+                ps.setObject(i++, ts(request.now()));
+                bindId(ps, i, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        continue; // inserted concurrently and not yet visible to this statement: read again
+                    }
+                    if (rs.getBoolean("claimed")) {
+                        return new ClaimResult.Claimed(token, false);
+                    }
+                    existing = readRecord(id, rs);
+                }
+            }
+            Instant now = request.now();
+            boolean takeable = existing.expiredAt(now)
+                    || (existing.leaseExpiredAt(now) && existing.fingerprint().equals(request.fingerprint()));
+            if (!takeable) {
+                return new ClaimResult.Existing(existing);
+            }
+            if (takeOver(c, request, token)) {
+                return new ClaimResult.Claimed(token, true);
+            }
+            // another caller changed the record between our read and our update: look again
+        }
+        throw new IdempotencyStoreException("could not settle the claim of " + id + " after "
+                + MAX_CLAIM_ATTEMPTS + " attempts under heavy contention");
+    }
+
+    private boolean takeOver(Connection c, ClaimRequest request, OwnerToken token) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(takeoverSql)) {
+            int i = 1;
+            ps.setString(i++, request.fingerprint().hex());
+            ps.setString(i++, token.value());
+            ps.setObject(i++, ts(request.leaseUntil()));
+            ps.setObject(i++, ts(request.expiresAt()));
+            ps.setObject(i++, ts(request.now()));
+            i = bindId(ps, i, request.id());
+            ps.setObject(i++, ts(request.now()));
+            ps.setObject(i++, ts(request.now()));
+            ps.setString(i, request.fingerprint().hex());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    Optional<StoredRecord> find(Connection c, RecordId id, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(findSql)) {
+            int i = bindId(ps, 1, id);
+            ps.setObject(i, ts(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(readRecord(id, rs)) : Optional.empty();
+            }
+        }
+    }
+
+    boolean complete(Connection c, RecordId id, OwnerToken token, StoredResult result) throws SQLException {
+        return finish(c, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+    }
+
+    boolean fail(Connection c, RecordId id, OwnerToken token, StoredError error) throws SQLException {
+        return finish(c, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
+    }
+
+    private boolean finish(Connection c, RecordId id, OwnerToken token, RecordStatus status, String contentType,
+                           byte[] body) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(finishSql)) {
+            ps.setString(1, status.name());
+            ps.setString(2, contentType);
+            ps.setBytes(3, body);
+            int i = bindId(ps, 4, id);
+            ps.setString(i++, token.value());
+            return executeWrite(ps, i, id);
+        }
+    }
+
+    boolean release(Connection c, RecordId id, OwnerToken token) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(releaseSql)) {
+            int i = bindId(ps, 1, id);
+            ps.setString(i++, token.value());
+            return executeWrite(ps, i, id);
+        }
+    }
+
+    private boolean executeWrite(PreparedStatement ps, int nextIndex, RecordId id) throws SQLException {
+        if (!notify) {
+            return ps.executeUpdate() == 1;
+        }
+        ps.setString(nextIndex, id.digest());
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    boolean renewLease(Connection c, RecordId id, OwnerToken token, Instant leaseUntil) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(renewSql)) {
+            ps.setObject(1, ts(leaseUntil));
+            ps.setObject(2, ts(leaseUntil));
+            int i = bindId(ps, 3, id);
+            ps.setString(i, token.value());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    int pruneExpiredBefore(Connection c, Instant cutoff, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(pruneSql)) {
+            ps.setObject(1, ts(cutoff));
+            ps.setInt(2, limit);
+            ps.setObject(3, ts(cutoff));
+            return ps.executeUpdate();
+        }
+    }
+
+    private static int bindId(PreparedStatement ps, int index, RecordId id) throws SQLException {
+        ps.setString(index, id.scope());
+        ps.setString(index + 1, id.action());
+        ps.setString(index + 2, id.key());
+        return index + 3;
+    }
+
+    private static StoredRecord readRecord(RecordId id, ResultSet rs) throws SQLException {
+        RecordStatus status = RecordStatus.valueOf(rs.getString("status"));
+        byte[] body = rs.getBytes("body");
+        StoredResult result = null;
+        StoredError error = null;
+        if (status == RecordStatus.COMPLETED) {
+            result = new StoredResult(body, rs.getString("content_type"));
+        } else if (status == RecordStatus.FAILED) {
+            error = StoredError.decode(body);
+        }
+        return new StoredRecord(id, new Fingerprint(rs.getString("fingerprint")), status,
+                rs.getObject("lease_until", OffsetDateTime.class).toInstant(),
+                rs.getObject("expires_at", OffsetDateTime.class).toInstant(), result, error);
+    }
+
+    private static OffsetDateTime ts(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

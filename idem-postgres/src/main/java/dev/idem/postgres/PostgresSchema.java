@@ -1,0 +1,86 @@
+package dev.idem.postgres;
+
+import dev.idem.IdempotencyStoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * Creates Idem's table. The statements are those of the Flyway-compatible migration
+ * {@code db/idem/V1__idempotency_keys.sql} on the classpath (add {@code classpath:db/idem} to Flyway's
+ * locations to migrate with Flyway instead), with the table name substituted. Idempotent: safe to run at
+ * every start. Thread-safe.
+ */
+public final class PostgresSchema {
+
+    /** Classpath location of the migration, for Flyway's {@code locations}. */
+    public static final String MIGRATION_LOCATION = "classpath:db/idem";
+    private static final String MIGRATION = "/db/idem/V1__idempotency_keys.sql";
+    private static final Pattern DEFAULT_NAMES = Pattern.compile("\\bidempotency_keys(_[a-z_]+)?\\b");
+
+    private PostgresSchema() {
+    }
+
+    /** Creates the default table {@code idempotency_keys} if it does not exist. */
+    public static void create(DataSource dataSource) {
+        create(dataSource, TableName.DEFAULT);
+    }
+
+    /**
+     * Creates {@code table} (validated: {@code [a-z_][a-z0-9_]*}, optionally schema-qualified) if it does not
+     * exist.
+     *
+     * @throws IllegalArgumentException  for an invalid table name
+     * @throws IdempotencyStoreException if the database refuses the statements
+     */
+    public static void create(DataSource dataSource, String table) {
+        String sql = sql(table);
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                statement.execute(sql);
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IdempotencyStoreException("could not create the idempotency table " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The DDL for {@code table}. */
+    public static String sql(String table) {
+        TableName name = TableName.of(table);
+        // idempotency_keys_pkey and friends are object names (unqualified); bare idempotency_keys is the table
+        Matcher m = DEFAULT_NAMES.matcher(migration());
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = m.group(1) != null ? name.simple() + m.group(1) : name.sql();
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String migration() {
+        try (InputStream in = PostgresSchema.class.getResourceAsStream(MIGRATION)) {
+            if (in == null) {
+                throw new IllegalStateException(MIGRATION + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.idem.postgres;
+
+import dev.idem.IdempotencyConflictException;
+import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.ClaimResult;
+import dev.idem.spi.IdempotencyStore;
+import dev.idem.spi.OwnerToken;
+import dev.idem.spi.RecordId;
+import dev.idem.spi.StoredError;
+import dev.idem.spi.StoredRecord;
+import dev.idem.spi.StoredResult;
+import dev.idem.spi.Waiter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The PostgreSQL store bound to one connection inside an open transaction. The claim's row stays uncommitted
+ * until the caller commits, so a concurrent duplicate's INSERT waits on it (for at most the lock timeout) and
+ * then sees the finished record; if this transaction dies, the claim vanishes with it, so no lease renewal is
+ * needed. A savepoint after the claim lets a failing action's writes be undone while the record of a
+ * deterministic error is kept. Not thread-safe: one transaction, one thread.
+ */
+final class TransactionBoundStore implements IdempotencyStore {
+
+    private static final String SAVEPOINT = "idem_action";
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private final PostgresIdempotencyStore parent;
+    private final PostgresRecords records;
+    private final Connection connection;
+    private final long lockTimeoutMillis;
+
+    TransactionBoundStore(PostgresIdempotencyStore parent, PostgresRecords records, Connection connection,
+                          long lockTimeoutMillis) {
+        this.parent = parent;
+        this.records = records;
+        this.connection = connection;
+        this.lockTimeoutMillis = Math.max(1, lockTimeoutMillis);
+    }
+
+    @Override
+    public ClaimResult claim(ClaimRequest request) {
+        try {
+            run("SET LOCAL lock_timeout = " + lockTimeoutMillis);
+            ClaimResult result = records.claim(connection, request);
+            run(result instanceof ClaimResult.Claimed
+                    ? "SET LOCAL lock_timeout = DEFAULT; SAVEPOINT " + SAVEPOINT
+                    : "SET LOCAL lock_timeout = DEFAULT");
+            return result;
+        } catch (SQLException e) {
+            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw new IdempotencyConflictException(request.id(), Duration.ofSeconds(1), e);
+            }
+            throw PostgresIdempotencyStore.failure("claim", request.id(), e);
+        }
+    }
+
+    @Override
+    public Optional<StoredRecord> find(RecordId id, Instant now) {
+        try {
+            return records.find(connection, id, now);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure("find", id, e);
+        }
+    }
+
+    @Override
+    public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
+        try {
+            return records.complete(connection, id, token, result);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure("complete", id, e);
+        }
+    }
+
+    @Override
+    public boolean fail(RecordId id, OwnerToken token, StoredError error) {
+        try {
+            run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the action's writes go, the claim stays
+            return records.fail(connection, id, token, error);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure("fail", id, e);
+        }
+    }
+
+    @Override
+    public boolean release(RecordId id, OwnerToken token) {
+        try {
+            run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+            return records.release(connection, id, token);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure("release", id, e);
+        }
+    }
+
+    @Override
+    public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
+        try {
+            return records.renewLease(connection, id, token, leaseUntil);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure("renew the lease of", id, e);
+        }
+    }
+
+    @Override
+    public int pruneExpiredBefore(Instant cutoff, int limit) {
+        return parent.pruneExpiredBefore(cutoff, limit);
+    }
+
+    @Override
+    public Waiter waiter() {
+        return parent.waiter();
+    }
+
+    @Override
+    public boolean leaseRenewalNeeded() {
+        return false;
+    }
+
+    private void run(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
