@@ -1,0 +1,263 @@
+package dev.idem.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idem.Idempotency;
+import dev.idem.IdempotencyConfig;
+import dev.idem.IdempotencyConflictException;
+import dev.idem.IdempotencyRequest;
+import dev.idem.IdempotentOutcome;
+import dev.idem.ReplayableError;
+import dev.idem.testing.PostgresTestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Transactional mode: after a failure at each step, the action's write and the completed record either both
+ * exist or neither does.
+ */
+class TransactionalIdempotencyTest {
+
+    private String table;
+    private String orders;
+    private PostgresIdempotencyStore store;
+    private Idempotency idempotency;
+    private TransactionalIdempotency tx;
+
+    @BeforeEach
+    void setUp() {
+        table = PostgresFixture.newTable();
+        orders = PostgresTestDatabase.uniqueTableName("orders");
+        PostgresTestDatabase.execute(PostgresFixture.dataSource(),
+                "CREATE TABLE " + orders + " (id bigserial PRIMARY KEY, note text NOT NULL)");
+        store = PostgresIdempotencyStore.builder(PostgresFixture.dataSource()).table(table).build();
+        idempotency = Idempotency.builder(store)
+                .config(IdempotencyConfig.builder().maxWait(Duration.ofSeconds(10)).build()).build();
+        tx = new TransactionalIdempotency(idempotency, store);
+    }
+
+    @AfterEach
+    void tearDown() {
+        idempotency.close();
+        store.close();
+        PostgresFixture.drop(table);
+        PostgresFixture.drop(orders);
+    }
+
+    @Test
+    void successCommitsTheWriteAndTheRecordTogetherAndRetriesReplay() {
+        IdempotencyRequest request = request("k1");
+
+        String first = tx.execute(request, String.class, c -> "order-" + insertOrder(c, "first"));
+        IdempotentOutcome<String> retry = tx.executeForOutcome(request, String.class, c -> "order-" + insertOrder(c, "again"));
+
+        assertThat(retry.replayed()).isTrue();
+        assertThat(retry.value()).isEqualTo(first);
+        assertThat(orderCount()).isEqualTo(1);
+        assertThat(recordStatus("k1")).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void concurrentDuplicatesBlockOnTheUncommittedClaimAndReplayTheCommittedResult() throws Exception {
+        IdempotencyRequest request = request("k-race");
+        int callers = 10;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        List<Future<String>> results = new ArrayList<>();
+        try {
+            for (int i = 0; i < callers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return tx.execute(request, String.class, c -> "order-" + insertOrder(c, "race"));
+                }));
+            }
+            start.countDown();
+            Set<String> distinct = new java.util.HashSet<>();
+            for (Future<String> f : results) {
+                distinct.add(f.get(1, TimeUnit.MINUTES));
+            }
+            assertThat(distinct).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aTransientFailureAfterTheWriteLeavesNeitherTheWriteNorTheRecord() {
+        IdempotencyRequest request = request("k2");
+
+        assertThatThrownBy(() -> tx.execute(request, String.class, c -> {
+            insertOrder(c, "doomed");
+            throw new IllegalStateException("payment service timed out");
+        })).isInstanceOf(IllegalStateException.class);
+
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k2")).isNull();
+        assertThat(tx.execute(request, String.class, c -> "order-" + insertOrder(c, "retry"))).startsWith("order-");
+        assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDeterministicFailureUndoesTheWriteButKeepsTheErrorForReplay() {
+        IdempotencyRequest request = request("k3");
+        AtomicInteger executions = new AtomicInteger();
+
+        assertThatThrownBy(() -> tx.execute(request, String.class, c -> {
+            executions.incrementAndGet();
+            insertOrder(c, "declined");
+            throw new Declined("card declined");
+        })).isInstanceOf(Declined.class);
+        assertThatThrownBy(() -> tx.execute(request, String.class, c -> {
+            executions.incrementAndGet();
+            return "should not run";
+        })).isInstanceOf(Declined.class).hasMessage("card declined");
+
+        assertThat(executions.get()).isEqualTo(1);
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k3")).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aSessionKilledAfterTheWriteLeavesNeitherTheWriteNorTheRecord() {
+        IdempotencyRequest request = request("k4");
+
+        assertThatThrownBy(() -> tx.execute(request, String.class, c -> {
+            insertOrder(c, "lost");
+            PostgresFixture.terminateBackend(PostgresFixture.backendPid(c)); // the server loses this session
+            return "order-" + insertOrder(c, "never");
+        })).isInstanceOf(RuntimeException.class);
+
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k4")).isNull();
+        assertThat(tx.execute(request, String.class, c -> "order-" + insertOrder(c, "retry"))).startsWith("order-");
+        assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSessionKilledAfterCompletionButBeforeCommitLeavesNeither() throws Exception {
+        IdempotencyRequest request = request("k5");
+        try (Connection c = PostgresFixture.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            tx.executeInTransaction(c, request, String.class, conn -> "order-" + insertOrder(conn, "uncommitted"));
+            PostgresFixture.terminateBackend(PostgresFixture.backendPid(c));
+            assertThatThrownBy(c::commit).isInstanceOf(SQLException.class);
+        }
+
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k5")).isNull();
+    }
+
+    @Test
+    void aCallerRollbackDiscardsTheRecordWithTheWriteAndACommitKeepsBoth() throws Exception {
+        IdempotencyRequest request = request("k6");
+        try (Connection c = PostgresFixture.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            tx.executeInTransaction(c, request, String.class, conn -> "order-" + insertOrder(conn, "rolled back"));
+            c.rollback();
+            assertThat(orderCount()).isZero();
+            assertThat(recordStatus("k6")).isNull();
+
+            String kept = tx.executeInTransaction(c, request, String.class, conn -> "order-" + insertOrder(conn, "kept")).value();
+            c.commit();
+            c.setAutoCommit(true);
+            assertThat(kept).startsWith("order-");
+        }
+        assertThat(orderCount()).isEqualTo(1);
+        assertThat(recordStatus("k6")).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aDuplicateBlockedLongerThanMaxWaitGetsAConflict() throws Exception {
+        IdempotencyRequest request = request("k7");
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch finishFirst = new CountDownLatch(1);
+        try (Idempotency impatient = Idempotency.builder(store)
+                .config(IdempotencyConfig.builder().maxWait(Duration.ofMillis(200)).build()).build()) {
+            TransactionalIdempotency impatientTx = new TransactionalIdempotency(impatient, store);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<String> first = pool.submit(() -> tx.execute(request, String.class, c -> {
+                    String id = "order-" + insertOrder(c, "slow");
+                    firstRunning.countDown();
+                    finishFirst.await();
+                    return id;
+                }));
+                assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+
+                assertThatThrownBy(() -> impatientTx.execute(request, String.class, c -> "order-" + insertOrder(c, "dup")))
+                        .isInstanceOf(IdempotencyConflictException.class);
+
+                finishFirst.countDown();
+                String committed = first.get(10, TimeUnit.SECONDS);
+                assertThat(impatientTx.execute(request, String.class, c -> "x")).isEqualTo(committed);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void anAutoCommitConnectionIsRefused() throws Exception {
+        try (Connection c = PostgresFixture.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            assertThatThrownBy(() -> tx.executeInTransaction(c, request("k8"), String.class, conn -> "x"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto-commit");
+        }
+    }
+
+    /** A deterministic business error. */
+    public static class Declined extends RuntimeException implements ReplayableError {
+        private static final long serialVersionUID = 1L;
+
+        public Declined(String message) {
+            super(message);
+        }
+
+        @Override
+        public String errorCode() {
+            return "DECLINED";
+        }
+    }
+
+    private long insertOrder(Connection c, String note) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + orders + " (note) VALUES (?) RETURNING id")) {
+            ps.setString(1, note);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private long orderCount() {
+        return PostgresFixture.count("SELECT count(*) FROM " + orders);
+    }
+
+    private String recordStatus(String key) {
+        return PostgresFixture.string("SELECT status FROM " + table + " WHERE idem_key LIKE ?", key + "-%");
+    }
+
+    private static IdempotencyRequest request(String key) {
+        return IdempotencyRequest.builder("orders.create").scope("user-1").key(key + "-" + UUID.randomUUID())
+                .payload("{\"item\":1}".getBytes(StandardCharsets.UTF_8)).build();
+    }
+}
