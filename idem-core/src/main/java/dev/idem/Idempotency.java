@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -145,6 +146,14 @@ public final class Idempotency implements AutoCloseable {
      */
     public Idempotency withStore(IdempotencyStore other) {
         return new Idempotency(Objects.requireNonNull(other, "other"), config, codec, listener, scheduler, false);
+    }
+
+    /**
+     * An engine with this one's store, config, listener and heartbeat threads but another result codec, e.g.
+     * the servlet filter's codec for captured HTTP responses. Closing it does not stop the shared threads.
+     */
+    public Idempotency withCodec(ResultCodec other) {
+        return new Idempotency(store, config, Objects.requireNonNull(other, "other"), listener, scheduler, false);
     }
 
     public IdempotencyConfig config() {
@@ -281,8 +290,12 @@ public final class Idempotency implements AutoCloseable {
         if (!store.leaseRenewalNeeded()) {
             return LeaseHeartbeat.none();
         }
-        return LeaseHeartbeat.start(scheduler, store, id, token, config.clock(), config.lease(),
-                config.heartbeatInterval());
+        try {
+            return LeaseHeartbeat.start(scheduler, store, id, token, config.clock(), config.lease(),
+                    config.heartbeatInterval());
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("this Idempotency was closed; build a new one", e);
+        }
     }
 
     private <T> IdempotentOutcome<T> storeResult(RecordId id, OwnerToken token, T value, Type type) {

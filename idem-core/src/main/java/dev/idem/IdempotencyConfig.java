@@ -17,6 +17,7 @@ public final class IdempotencyConfig {
     private final Duration ttl;
     private final Duration lease;
     private final Duration heartbeatInterval;
+    private final Duration heartbeatIntervalSetting; // null when derived from the lease
     private final Duration maxWait;
     private final Duration pollInterval;
     private final int maxKeyLength;
@@ -28,6 +29,7 @@ public final class IdempotencyConfig {
         this.ttl = b.ttl;
         this.lease = b.lease;
         this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval : b.lease.dividedBy(3);
+        this.heartbeatIntervalSetting = b.heartbeatInterval;
         this.maxWait = b.maxWait;
         this.pollInterval = b.pollInterval;
         this.maxKeyLength = b.maxKeyLength;
@@ -44,12 +46,15 @@ public final class IdempotencyConfig {
         return new Builder();
     }
 
-    /** A builder starting from {@code base}'s values. */
+    /**
+     * A builder starting from {@code base}'s values. A heartbeat interval {@code base} left at its default
+     * stays the default, a third of whatever lease the new builder ends up with.
+     */
     public static Builder from(IdempotencyConfig base) {
         Builder b = new Builder();
         b.ttl = base.ttl;
         b.lease = base.lease;
-        b.heartbeatInterval = base.heartbeatInterval;
+        b.heartbeatInterval = base.heartbeatIntervalSetting; // a default heartbeat follows the new lease
         b.maxWait = base.maxWait;
         b.pollInterval = base.pollInterval;
         b.maxKeyLength = base.maxKeyLength;

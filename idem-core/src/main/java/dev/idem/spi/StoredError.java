@@ -95,6 +95,10 @@ public record StoredError(String type, String code, String message, Map<String, 
         if (length < 0 || length > 16 * 1024 * 1024) {
             throw new IOException("corrupt string length " + length);
         }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        byte[] bytes = in.readNBytes(length);
+        if (bytes.length != length) {
+            throw new IOException("truncated string: " + bytes.length + " of " + length + " bytes");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
