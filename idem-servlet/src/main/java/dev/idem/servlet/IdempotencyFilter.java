@@ -1,0 +1,197 @@
+package dev.idem.servlet;
+
+import dev.idem.Fingerprint;
+import dev.idem.Idempotency;
+import dev.idem.IdempotencyConflictException;
+import dev.idem.IdempotencyException;
+import dev.idem.IdempotencyKeyReusedException;
+import dev.idem.IdempotencyRequest;
+import dev.idem.IdempotencyStoreException;
+import dev.idem.IdempotentActionException;
+import dev.idem.IdempotentOutcome;
+import dev.idem.InvalidIdempotencyKeyException;
+import dev.idem.MissingIdempotencyKeyException;
+import dev.idem.MissingKeyPolicy;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IETF {@code Idempotency-Key} semantics as a servlet filter. For a protected request (POST and PATCH by
+ * default) it reads the key (structured-field string or bare token), fingerprints method, path, query and body,
+ * and runs the rest of the chain at most once per (scope, action, key). The response the application produced is
+ * stored before the client sees it, and every retry gets the same status, allow-listed headers and body plus
+ * {@code Idempotent-Replayed: true}.
+ *
+ * <table>
+ *   <caption>Answers of the filter itself (RFC 9457 problem+json)</caption>
+ *   <tr><td>400</td><td>key missing (policy reject), malformed, or sent twice</td></tr>
+ *   <tr><td>413</td><td>request body larger than {@code maxRequestBodyBytes}</td></tr>
+ *   <tr><td>422</td><td>key reused with another request</td></tr>
+ *   <tr><td>409</td><td>the first request is still running after {@code maxWait} ({@code Retry-After}); or its
+ *       response was too large to store ({@code response-not-stored})</td></tr>
+ *   <tr><td>503</td><td>the store is unavailable: the request is not run (fail closed)</td></tr>
+ * </table>
+ *
+ * <p>Responses whose status the config does not store (5xx, 401, 403, 407, 408, 425, 429 by default), responses
+ * sent with {@code sendError}, and exceptions release the key, so a retry runs again. Thread-safe.
+ */
+public final class IdempotencyFilter implements Filter {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
+    private static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    private final Idempotency idempotency;
+    private final IdempotencyFilterConfig config;
+    private final Problems problems;
+
+    public IdempotencyFilter(Idempotency idempotency, IdempotencyFilterConfig config) {
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency").withCodec(new CapturedResponse.Codec());
+        this.config = Objects.requireNonNull(config, "config");
+        this.problems = new Problems(config.problemTypeBase());
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)
+                || !config.protects(request)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        String instance = request.getRequestURI();
+        List<String> headers = Collections.list(request.getHeaders(config.headerName()));
+        if (headers.size() > 1) {
+            problems.write(response, 400, "key-invalid", "Invalid idempotency key",
+                    "send exactly one " + config.headerName() + " header", instance);
+            return;
+        }
+        byte[] body = CachedBodyRequest.readBody(request, config.maxRequestBodyBytes());
+        if (body == null) {
+            problems.write(response, 413, "request-too-large", "Request too large",
+                    "an idempotent request body may have at most " + config.maxRequestBodyBytes() + " bytes", instance);
+            return;
+        }
+        HttpServletRequest cached = new CachedBodyRequest(request, body);
+        CapturingResponse capture = new CapturingResponse(response, config.maxResponseBodyBytes());
+        try {
+            IdempotencyRequest idempotencyRequest = toIdempotencyRequest(request, headers, body);
+            IdempotentOutcome<CapturedResponse> outcome = idempotency.executeForOutcome(idempotencyRequest,
+                    CapturedResponse.class, () -> runChain(cached, capture, chain));
+            if (outcome.replayed()) {
+                replay(response, outcome.value(), instance);
+            } else {
+                capture.sendToClient();
+            }
+        } catch (ReleasedResponse released) {
+            capture.sendToClient();
+        } catch (MissingIdempotencyKeyException e) {
+            problems.write(response, 400, "key-missing", "Idempotency key required", e.getMessage(), instance);
+        } catch (InvalidIdempotencyKeyException e) {
+            problems.write(response, 400, "key-invalid", "Invalid idempotency key", e.getMessage(), instance);
+        } catch (IdempotencyKeyReusedException e) {
+            problems.write(response, 422, "key-reused", "Idempotency key reused", e.getMessage(), instance);
+        } catch (IdempotencyConflictException e) {
+            long seconds = Math.max(1, e.retryAfter().toSeconds());
+            response.setHeader("Retry-After", Long.toString(seconds));
+            problems.write(response, 409, "request-in-progress", "Request in progress", e.getMessage()
+                    + "; retry after " + seconds + " s", instance);
+        } catch (IdempotencyStoreException e) {
+            log.warn("Idempotency store unavailable; refusing {} {}", request.getMethod(), instance, e);
+            response.setHeader("Retry-After", "1");
+            problems.write(response, 503, "store-unavailable", "Idempotency store unavailable",
+                    "the request was not processed because its idempotency key could not be checked; retry later",
+                    instance);
+        } catch (IdempotentActionException e) {
+            throw unwrap(e);
+        } catch (IdempotencyException e) {
+            log.error("Could not replay the stored response for {} {}", request.getMethod(), instance, e);
+            problems.write(response, 500, "replay-failed", "Stored response unreadable",
+                    "the stored response of this key could not be read", instance);
+        }
+    }
+
+    private IdempotencyRequest toIdempotencyRequest(HttpServletRequest request, List<String> headers, byte[] body) {
+        String query = request.getQueryString();
+        Fingerprint fingerprint = Fingerprint.ofParts(
+                request.getMethod().getBytes(StandardCharsets.UTF_8),
+                request.getRequestURI().getBytes(StandardCharsets.UTF_8),
+                (query == null ? "" : query).getBytes(StandardCharsets.UTF_8),
+                body);
+        IdempotencyRequest.Builder builder = IdempotencyRequest.builder(config.actionResolver().actionOf(request))
+                .scope(Objects.requireNonNullElse(config.scopeResolver().scopeOf(request), ""))
+                .fingerprint(fingerprint);
+        if (!headers.isEmpty()) {
+            builder.key(KeyHeader.parse(headers.get(0)));
+        }
+        MissingKeyPolicy policy = config.missingKeyPolicyFor(request);
+        if (policy != null) {
+            builder.missingKeyPolicy(policy);
+        }
+        return builder.build();
+    }
+
+    private CapturedResponse runChain(HttpServletRequest request, CapturingResponse capture, FilterChain chain)
+            throws IOException, ServletException {
+        chain.doFilter(request, capture);
+        if (capture.sentError() || !config.stores(capture.status())) {
+            throw new ReleasedResponse(); // the engine releases the key; the response goes out as produced
+        }
+        return capture.capture(config.replayedHeaders());
+    }
+
+    private void replay(HttpServletResponse response, CapturedResponse stored, String instance) throws IOException {
+        if (!stored.stored()) {
+            problems.write(response, 409, "response-not-stored", "Response not stored",
+                    "the first request with this key completed with status " + stored.status() + ", but its response ("
+                            + stored.originalSize() + " bytes) was larger than the " + config.maxResponseBodyBytes()
+                            + "-byte replay limit and was not stored; it will not run again", instance);
+            return;
+        }
+        response.setStatus(stored.status());
+        for (Map.Entry<String, String> header : stored.headers()) {
+            if (header.getKey().equalsIgnoreCase("Content-Type")) {
+                response.setContentType(header.getValue());
+            } else {
+                response.addHeader(header.getKey(), header.getValue());
+            }
+        }
+        response.setHeader(REPLAYED_HEADER, "true");
+        response.setContentLength(stored.body().length);
+        if (stored.body().length > 0) {
+            response.getOutputStream().write(stored.body());
+        }
+        response.flushBuffer();
+    }
+
+    private static IOException unwrap(IdempotentActionException e) throws ServletException {
+        Throwable cause = e.getCause();
+        if (cause instanceof ServletException servlet) {
+            throw servlet;
+        }
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        throw e;
+    }
+
+    /** Thrown through the engine when the response must not be stored, so that the key is released. */
+    private static final class ReleasedResponse extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReleasedResponse() {
+            super("response not stored; key released", null, false, false);
+        }
+    }
+}

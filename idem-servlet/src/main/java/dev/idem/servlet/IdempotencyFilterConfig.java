@@ -1,0 +1,224 @@
+package dev.idem.servlet;
+
+import dev.idem.MissingKeyPolicy;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+
+/**
+ * What {@link IdempotencyFilter} protects and how. Immutable and thread-safe; {@link Builder#build()} validates.
+ * Defaults: header {@code Idempotency-Key}; POST and PATCH on every path; scope = principal name; action =
+ * method and path; request and response bodies up to 1 MiB; 2xx, 3xx and deterministic 4xx responses are
+ * stored, while 5xx and the transient 401, 403, 407, 408, 425 and 429 release the key so a retry runs again.
+ */
+public final class IdempotencyFilterConfig {
+
+    /** The default bound on buffered request and stored response bodies: 1 MiB. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    /** Statuses below 500 that are transient, so never stored. */
+    public static final Set<Integer> TRANSIENT_CLIENT_STATUSES = Set.of(401, 403, 407, 408, 425, 429);
+
+    private final String headerName;
+    private final Set<String> methods;
+    private final Predicate<HttpServletRequest> routes;
+    private final ScopeResolver scopeResolver;
+    private final ActionResolver actionResolver;
+    private final Function<HttpServletRequest, MissingKeyPolicy> missingKeyPolicy;
+    private final int maxRequestBodyBytes;
+    private final int maxResponseBodyBytes;
+    private final Set<String> replayedHeaders;
+    private final IntPredicate storedStatus;
+    private final String problemTypeBase;
+
+    private IdempotencyFilterConfig(Builder b) {
+        this.headerName = b.headerName;
+        this.methods = Set.copyOf(b.methods);
+        this.routes = b.routes;
+        this.scopeResolver = b.scopeResolver;
+        this.actionResolver = b.actionResolver;
+        this.missingKeyPolicy = b.missingKeyPolicy;
+        this.maxRequestBodyBytes = b.maxRequestBodyBytes;
+        this.maxResponseBodyBytes = b.maxResponseBodyBytes;
+        this.replayedHeaders = Set.copyOf(b.replayedHeaders);
+        this.storedStatus = b.storedStatus;
+        this.problemTypeBase = b.problemTypeBase;
+    }
+
+    public static IdempotencyFilterConfig ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String headerName() {
+        return headerName;
+    }
+
+    /** Upper-case HTTP methods the filter protects. */
+    public Set<String> methods() {
+        return methods;
+    }
+
+    /** Whether the filter protects {@code request} (method and route). */
+    public boolean protects(HttpServletRequest request) {
+        return methods.contains(request.getMethod().toUpperCase(Locale.ROOT)) && routes.test(request);
+    }
+
+    public ScopeResolver scopeResolver() {
+        return scopeResolver;
+    }
+
+    public ActionResolver actionResolver() {
+        return actionResolver;
+    }
+
+    /** The request's own missing-key policy, or null for the engine's. */
+    public MissingKeyPolicy missingKeyPolicyFor(HttpServletRequest request) {
+        return missingKeyPolicy.apply(request);
+    }
+
+    public int maxRequestBodyBytes() {
+        return maxRequestBodyBytes;
+    }
+
+    public int maxResponseBodyBytes() {
+        return maxResponseBodyBytes;
+    }
+
+    /** Lower-case names of the response headers stored and replayed. */
+    public Set<String> replayedHeaders() {
+        return replayedHeaders;
+    }
+
+    /** Whether a response with this status is stored for replay (otherwise the key is released). */
+    public boolean stores(int status) {
+        return storedStatus.test(status);
+    }
+
+    /** The prefix of every problem {@code type} URI. */
+    public String problemTypeBase() {
+        return problemTypeBase;
+    }
+
+    /** Collects settings; not thread-safe. */
+    public static final class Builder {
+        private String headerName = "Idempotency-Key";
+        private Set<String> methods = Set.of("POST", "PATCH");
+        private Predicate<HttpServletRequest> routes = request -> true;
+        private ScopeResolver scopeResolver = ScopeResolver.principalName();
+        private ActionResolver actionResolver = ActionResolver.methodAndPath();
+        private Function<HttpServletRequest, MissingKeyPolicy> missingKeyPolicy = request -> null;
+        private int maxRequestBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private int maxResponseBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Set<String> replayedHeaders = Set.of("Content-Type", "Content-Language", "Location", "ETag",
+                "Last-Modified", "Link");
+        private IntPredicate storedStatus = status -> status < 500 && !TRANSIENT_CLIENT_STATUSES.contains(status);
+        private String problemTypeBase = "https://idem.dev/problems/";
+
+        private Builder() {
+        }
+
+        public Builder headerName(String headerName) {
+            this.headerName = headerName;
+            return this;
+        }
+
+        public Builder methods(Set<String> methods) {
+            this.methods = methods;
+            return this;
+        }
+
+        /** Which requests (among the protected methods) are protected; default every path. */
+        public Builder routes(Predicate<HttpServletRequest> routes) {
+            this.routes = routes;
+            return this;
+        }
+
+        public Builder scopeResolver(ScopeResolver scopeResolver) {
+            this.scopeResolver = scopeResolver;
+            return this;
+        }
+
+        public Builder actionResolver(ActionResolver actionResolver) {
+            this.actionResolver = actionResolver;
+            return this;
+        }
+
+        /** A per-request missing-key policy (e.g. per route); return null to use the engine's. */
+        public Builder missingKeyPolicy(Function<HttpServletRequest, MissingKeyPolicy> missingKeyPolicy) {
+            this.missingKeyPolicy = missingKeyPolicy;
+            return this;
+        }
+
+        /** Larger protected request bodies are refused with 413. */
+        public Builder maxRequestBodyBytes(int maxRequestBodyBytes) {
+            this.maxRequestBodyBytes = maxRequestBodyBytes;
+            return this;
+        }
+
+        /**
+         * Larger responses are sent but not stored: the action still runs once, and a retry gets a 409 problem of
+         * type {@code response-not-stored} instead of a second execution.
+         */
+        public Builder maxResponseBodyBytes(int maxResponseBodyBytes) {
+            this.maxResponseBodyBytes = maxResponseBodyBytes;
+            return this;
+        }
+
+        public Builder replayedHeaders(Set<String> replayedHeaders) {
+            this.replayedHeaders = replayedHeaders;
+            return this;
+        }
+
+        /** Which statuses are stored; the others release the key so a retry runs again. */
+        public Builder storedStatus(IntPredicate storedStatus) {
+            this.storedStatus = storedStatus;
+            return this;
+        }
+
+        public Builder problemTypeBase(String problemTypeBase) {
+            this.problemTypeBase = problemTypeBase;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first invalid setting
+         */
+        public IdempotencyFilterConfig build() {
+            if (headerName == null || headerName.isBlank() || !headerName.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException("headerName must be an HTTP token, got '" + headerName + "'");
+            }
+            Objects.requireNonNull(methods, "methods");
+            if (methods.isEmpty()) {
+                throw new IllegalArgumentException("methods must not be empty");
+            }
+            Set<String> upper = new TreeSet<>();
+            for (String method : methods) {
+                upper.add(method.toUpperCase(Locale.ROOT));
+            }
+            methods = upper;
+            Objects.requireNonNull(routes, "routes");
+            Objects.requireNonNull(scopeResolver, "scopeResolver");
+            Objects.requireNonNull(actionResolver, "actionResolver");
+            Objects.requireNonNull(missingKeyPolicy, "missingKeyPolicy");
+            Objects.requireNonNull(storedStatus, "storedStatus");
+            Objects.requireNonNull(problemTypeBase, "problemTypeBase");
+            if (maxRequestBodyBytes < 0 || maxResponseBodyBytes < 0) {
+                throw new IllegalArgumentException("body size limits must not be negative");
+            }
+            Set<String> lower = new TreeSet<>();
+            for (String header : Objects.requireNonNull(replayedHeaders, "replayedHeaders")) {
+                lower.add(header.toLowerCase(Locale.ROOT));
+            }
+            replayedHeaders = lower;
+            return new IdempotencyFilterConfig(this);
+        }
+    }
+}
