@@ -83,7 +83,7 @@ public abstract class IdempotencyEngineContract {
         IdempotencyRequest request = request("user-1", "billing.checkout", UUID.randomUUID().toString(), "plan=monthly");
         AtomicInteger executions = new AtomicInteger();
 
-        List<String> results = race(10, () -> idem.execute(request, String.class,
+        List<String> results = Races.times(10, () -> idem.execute(request, String.class,
                 () -> "checkout-" + executions.incrementAndGet() + "-" + UUID.randomUUID()));
 
         assertThat(executions.get()).isEqualTo(1);
@@ -105,34 +105,14 @@ public abstract class IdempotencyEngineContract {
         Collections.shuffle(calls, new Random(11));
         Map<String, AtomicInteger> executions = new ConcurrentHashMap<>();
         Map<String, Set<String>> resultsPerKey = new ConcurrentHashMap<>();
-        int threads = 16;
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int offset = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = offset; i < calls.size(); i += threads) {
-                        IdempotencyRequest call = calls.get(i);
-                        String key = call.key().orElseThrow();
-                        String value = idem.execute(call, String.class, () -> {
-                            executions.computeIfAbsent(key, x -> new AtomicInteger()).incrementAndGet();
-                            return "attempt-" + UUID.randomUUID();
-                        });
-                        resultsPerKey.computeIfAbsent(key, x -> ConcurrentHashMap.newKeySet()).add(value);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        Races.forEach(16, calls, call -> {
+            String key = call.key().orElseThrow();
+            String value = idem.execute(call, String.class, () -> {
+                executions.computeIfAbsent(key, x -> new AtomicInteger()).incrementAndGet();
+                return "attempt-" + UUID.randomUUID();
+            });
+            resultsPerKey.computeIfAbsent(key, x -> ConcurrentHashMap.newKeySet()).add(value);
+        });
 
         assertThat(executions).hasSize(keys);
         assertThat(executions.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
@@ -202,7 +182,7 @@ public abstract class IdempotencyEngineContract {
                 .isInstanceOf(IdempotencyConflictException.class);
         clock.advance(lease);
         AtomicInteger executions = new AtomicInteger();
-        List<String> results = race(8, () -> idem.execute(request, String.class,
+        List<String> results = Races.times(8, () -> idem.execute(request, String.class,
                 () -> "recovered-" + executions.incrementAndGet()));
 
         assertThat(executions.get()).isEqualTo(1);
@@ -310,28 +290,6 @@ public abstract class IdempotencyEngineContract {
     protected static IdempotencyRequest request(String scope, String action, String key, String payload) {
         return IdempotencyRequest.builder(action).scope(scope).key(key)
                 .fingerprint(Fingerprint.of(payload.getBytes(StandardCharsets.UTF_8))).build();
-    }
-
-    protected static <T> List<T> race(int callers, java.util.concurrent.Callable<T> call) throws Exception {
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        try {
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(2, TimeUnit.MINUTES));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private static Throwable catchThrowable(Runnable call) {

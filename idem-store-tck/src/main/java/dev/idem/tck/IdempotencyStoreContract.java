@@ -101,7 +101,6 @@ public abstract class IdempotencyStoreContract {
 
     @Test
     void exactlyOneClaimWinsPerKeyUnderARealRace() throws Exception {
-        int threads = 32;
         int keys = raceKeys();
         int duplicates = 8;
         List<RecordId> tasks = new ArrayList<>();
@@ -114,33 +113,14 @@ public abstract class IdempotencyStoreContract {
         Collections.shuffle(tasks, new Random(42));
         Map<RecordId, AtomicInteger> winners = new ConcurrentHashMap<>();
         AtomicInteger existing = new AtomicInteger();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int offset = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = offset; i < tasks.size(); i += threads) {
-                        RecordId id = tasks.get(i);
-                        ClaimResult r = store.claim(claimNow(id, fp("race")));
-                        if (r instanceof ClaimResult.Claimed) {
-                            winners.computeIfAbsent(id, x -> new AtomicInteger()).incrementAndGet();
-                        } else {
-                            existing.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+
+        Races.forEach(32, tasks, id -> {
+            if (store.claim(claimNow(id, fp("race"))) instanceof ClaimResult.Claimed) {
+                winners.computeIfAbsent(id, x -> new AtomicInteger()).incrementAndGet();
+            } else {
+                existing.incrementAndGet();
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
 
         assertThat(winners).hasSize(keys);
         assertThat(winners.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
@@ -295,29 +275,10 @@ public abstract class IdempotencyStoreContract {
         RecordId id = newId();
         claimed(id, fp("a"));
         clock.advance(LEASE.plusSeconds(1));
-        int contenders = 16;
-        AtomicInteger wins = new AtomicInteger();
-        CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(contenders);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < contenders; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    if (store.claim(claimNow(id, fp("a"))) instanceof ClaimResult.Claimed) {
-                        wins.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(1, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(wins.get()).isEqualTo(1);
+
+        List<Boolean> won = Races.times(16, () -> store.claim(claimNow(id, fp("a"))) instanceof ClaimResult.Claimed);
+
+        assertThat(won).containsOnlyOnce(true);
     }
 
     @Test
