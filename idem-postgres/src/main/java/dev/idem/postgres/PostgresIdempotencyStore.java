@@ -17,18 +17,24 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL store: plain JDBC over any {@link DataSource}, one statement per operation in auto-commit
  * (a claim of a new key is one round trip, and so is the replay of a finished one), every write after the
  * claim fenced by the owner token, expiry decided by the engine's clock. Waiting duplicates are woken by
- * LISTEN/NOTIFY: completions, failures and releases notify the table's channel, and one listening connection
- * per store wakes the waiters of this JVM (so the pool needs one connection more than the work needs).
+ * LISTEN/NOTIFY: a waiting duplicate flags the record, its owner's completion, failure or release then notifies
+ * the table's channel (uncontended records never NOTIFY, so they never queue on PostgreSQL's notification lock),
+ * and one listening connection per store wakes the waiters of this JVM (so the pool needs one connection more
+ * than the work needs).
  *
  * <p>Thread-safe and immutable once built; {@link #close()} stops the listener. Create the table with
  * {@link PostgresSchema} or the Flyway migration {@code db/idem/V1__idempotency_keys.sql}.
  */
 public final class PostgresIdempotencyStore implements IdempotencyStore, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresIdempotencyStore.class);
 
     private final DataSource dataSource;
     private final PostgresRecords records;
@@ -90,9 +96,26 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, AutoClo
         return call("prune", null, c -> records.pruneExpiredBefore(c, cutoff, limit));
     }
 
+    /**
+     * With notifications on, registering flags the record as waited for (one fenced {@code UPDATE}), so that its
+     * owner NOTIFYs when it finishes; if the record already finished, the handle is woken at once.
+     */
     @Override
     public Waiter waiter() {
-        return listener != null ? waiter : Waiter.polling();
+        if (listener == null) {
+            return Waiter.polling();
+        }
+        return id -> {
+            Waiter.Handle handle = waiter.register(id);
+            try {
+                if (!call("flag a waiter on", id, c -> records.flagWaiter(c, id))) {
+                    waiter.signal(id); // finished (or gone) before we flagged it: look again now
+                }
+            } catch (IdempotencyStoreException e) {
+                log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
+            }
+            return handle;
+        };
     }
 
     /**

@@ -38,23 +38,26 @@ final class PostgresRecords {
     private final String releaseSql;
     private final String renewSql;
     private final String pruneSql;
+    private final String flagWaiterSql;
 
     PostgresRecords(TableName table, boolean notify) {
         this.table = table;
         this.notify = notify;
         String t = table.sql();
         String pk = "scope = ? AND action = ? AND idem_key = ?";
-        // The fast path is one round trip: a new key is inserted; an existing one is read by the same statement.
-        // The read uses the statement's snapshot, so a row inserted concurrently (the INSERT waited for it) is
-        // invisible and no row comes back: the caller simply runs the statement again.
-        this.claimSql = "WITH claimed AS (INSERT INTO " + t + " AS r (scope, action, idem_key, fingerprint, status,"
-                + " owner_token, lease_until, expires_at, created_at) VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?)"
+        // One round trip either way: an existing row is read (and then nothing is inserted: no speculative insertion,
+        // so a replay costs little more than a SELECT); an absent key is inserted. The read uses the statement's
+        // snapshot, so a row inserted concurrently (the INSERT waited for it) is invisible and no row comes back:
+        // the caller simply runs the statement again.
+        this.claimSql = "WITH existing AS (SELECT " + COLUMNS + " FROM " + t + " WHERE " + pk + "),"
+                + " claimed AS (INSERT INTO " + t + " (scope, action, idem_key, fingerprint, status, owner_token,"
+                + " lease_until, expires_at, created_at) SELECT ?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM existing)"
                 + " ON CONFLICT (scope, action, idem_key) DO NOTHING RETURNING 1)"
                 + " SELECT true AS claimed, NULL::text AS fingerprint, NULL::text AS status,"
                 + " NULL::timestamptz AS lease_until, NULL::timestamptz AS expires_at, NULL::text AS content_type,"
                 + " NULL::bytea AS body FROM claimed"
-                + " UNION ALL SELECT false, " + COLUMNS + " FROM " + t
-                + " WHERE " + pk + " AND NOT EXISTS (SELECT 1 FROM claimed)";
+                + " UNION ALL SELECT false, " + COLUMNS + " FROM existing";
         // Takes over an expired record, or an in-progress one whose owner's lease ended (same request only).
         this.takeoverSql = "UPDATE " + t + " SET fingerprint = ?, status = 'IN_PROGRESS', owner_token = ?,"
                 + " lease_until = ?, expires_at = ?, created_at = ?, content_type = NULL, body = NULL"
@@ -64,9 +67,11 @@ final class PostgresRecords {
         String finish = "UPDATE " + t + " SET status = ?, content_type = ?, body = ?"
                 + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
         String release = "DELETE FROM " + t + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
-        // With notifications, the write and its NOTIFY are one statement; the NOTIFY is sent at commit.
+        // With notifications, the write and its NOTIFY are one statement, and the NOTIFY (sent at commit) is
+        // issued only when a duplicate flagged the record as waited for: uncontended records never pay for it.
         this.finishSql = notify ? withNotify(finish) : finish;
         this.releaseSql = notify ? withNotify(release) : release;
+        this.flagWaiterSql = "UPDATE " + t + " SET waiters = true WHERE " + pk + " AND status = 'IN_PROGRESS'";
         this.renewSql = "UPDATE " + t + " SET lease_until = ?, expires_at = GREATEST(expires_at, ?)"
                 + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
         this.pruneSql = "DELETE FROM " + t + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + t
@@ -74,7 +79,9 @@ final class PostgresRecords {
     }
 
     private String withNotify(String write) {
-        return "WITH written AS (" + write + " RETURNING 1) SELECT pg_notify('" + table.channel() + "', ?) FROM written";
+        return "WITH written AS (" + write + " RETURNING waiters),"
+                + " notified AS (SELECT pg_notify('" + table.channel() + "', ?) FROM written WHERE waiters)"
+                + " SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM notified)";
     }
 
     TableName table() {
@@ -88,12 +95,12 @@ final class PostgresRecords {
             StoredRecord existing;
             try (PreparedStatement ps = c.prepareStatement(claimSql)) {
                 int i = bindId(ps, 1, id);
+                i = bindId(ps, i, id);
                 ps.setString(i++, request.fingerprint().hex());
                 ps.setString(i++, token.value());
                 ps.setObject(i++, ts(request.leaseUntil()));
                 ps.setObject(i++, ts(request.expiresAt()));
-                ps.setObject(i++, ts(request.now()));
-                bindId(ps, i, id);
+                ps.setObject(i, ts(request.now()));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         continue; // inserted concurrently and not yet visible to this statement: read again
@@ -179,7 +186,21 @@ final class PostgresRecords {
         }
         ps.setString(nextIndex, id.digest());
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
+            rs.next();
+            return rs.getLong(1) == 1;
+        }
+    }
+
+    /**
+     * Marks an in-progress record as waited for, so its owner will NOTIFY when it finishes.
+     *
+     * @return false when the record is no longer in progress (finished, released or expired away): nothing
+     *         will be notified, so the waiter should look again now
+     */
+    boolean flagWaiter(Connection c, RecordId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(flagWaiterSql)) {
+            bindId(ps, 1, id);
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -406,9 +406,11 @@ public abstract class IdempotencyStoreContract {
     private void assertWokenBy(OwnerWrite write) throws Exception {
         RecordId id = newId();
         OwnerToken owner = claimed(id, fp("a"));
+        RecordId other = newId();
+        claimed(other, fp("a"));
         Waiter waiter = store.waiter();
         try (Waiter.Handle handle = waiter.register(id);
-             Waiter.Handle unrelated = waiter.register(newId())) {
+             Waiter.Handle unrelated = waiter.register(other)) {
             CountDownLatch registered = new CountDownLatch(1);
             ExecutorService writer = Executors.newSingleThreadExecutor();
             try {
@@ -420,7 +422,7 @@ public abstract class IdempotencyStoreContract {
                 assertThat(written.get(10, TimeUnit.SECONDS)).isTrue();
                 if (pushesWakeUps()) {
                     assertThat(handle.await(Duration.ofSeconds(10))).as("woken by a push signal").isTrue();
-                    assertThat(unrelated.await(Duration.ofMillis(200))).as("other ids stay asleep").isFalse();
+                    assertThat(unrelated.await(Duration.ofMillis(200))).as("waiters of other records stay asleep").isFalse();
                 } else {
                     assertThat(handle.await(Duration.ofMillis(10))).isFalse();
                 }

@@ -1,0 +1,232 @@
+package dev.idem.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.idem.Fingerprint;
+import dev.idem.Idempotency;
+import dev.idem.IdempotencyRequest;
+import dev.idem.memory.InMemoryIdempotencyStore;
+import dev.idem.postgres.PostgresIdempotencyStore;
+import dev.idem.postgres.PostgresSchema;
+import dev.idem.postgres.TransactionalIdempotency;
+import dev.idem.testing.PostgresTestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Measures, in one run, Idem's lifecycle (claim, empty action, complete) and replay rates on PostgreSQL against
+ * the raw SQL they need issued by hand on the same pool, plus transactional mode against the raw two-commit
+ * lifecycle, and the in-memory lifecycle rate. Writes a Markdown table to {@code idem-bench/results/}.
+ *
+ * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java}
+ * ({@code -Didem.bench.seconds=N} per measurement, default 5; PostgreSQL from {@code IDEM_TEST_PG_URL} or embedded).
+ */
+public final class LifecycleBenchmark {
+
+    private static final byte[] RESULT = "ok".getBytes(StandardCharsets.UTF_8);
+
+    private final HikariDataSource pool;
+    private final String table;
+    private final int seconds;
+    private final List<String> rows = new ArrayList<>();
+
+    private LifecycleBenchmark(HikariDataSource pool, String table, int seconds) {
+        this.pool = pool;
+        this.table = table;
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.getInteger("idem.bench.seconds", 5);
+        try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
+            String table = PostgresTestDatabase.uniqueTableName("idem_bench");
+            PostgresSchema.create(pool, table);
+            try {
+                new LifecycleBenchmark(pool, table, seconds).run();
+            } finally {
+                PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
+            }
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        try (PostgresIdempotencyStore notifying = PostgresIdempotencyStore.builder(pool).table(table).build();
+             PostgresIdempotencyStore silent = PostgresIdempotencyStore.builder(pool).table(table).notifications(false).build();
+             Idempotency idem = Idempotency.builder(notifying).build();
+             Idempotency idemSilent = Idempotency.builder(silent).build();
+             Idempotency memory = Idempotency.builder(new InMemoryIdempotencyStore(10_000_000)).build()) {
+            for (int threads : new int[] {1, 4, 16}) {
+                double raw = measure(threads, this::rawLifecycle);
+                double withNotify = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
+                double withoutNotify = measure(threads, () -> idemSilent.execute(newRequest(), String.class, () -> "ok"));
+                row("lifecycle, PostgreSQL (NOTIFY on, the default)", threads, withNotify, raw);
+                row("lifecycle, PostgreSQL (NOTIFY off)", threads, withoutNotify, raw);
+            }
+            List<IdempotencyRequest> completed = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                IdempotencyRequest request = newRequest();
+                idemSilent.execute(request, String.class, () -> "ok");
+                completed.add(request);
+            }
+            for (int threads : new int[] {1, 4}) {
+                double raw = measure(threads, () -> rawSelect(completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
+                double replay = measure(threads, () -> idemSilent.execute(
+                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
+                row("replay of a completed key, PostgreSQL", threads, replay, raw);
+            }
+            TransactionalIdempotency tx = new TransactionalIdempotency(idemSilent, silent);
+            for (int threads : new int[] {1, 4}) {
+                double raw = measure(threads, this::rawLifecycle);
+                double oneCommit = measure(threads, () -> tx.execute(newRequest(), String.class, c -> "ok"));
+                row("transactional mode (one commit) vs raw two-commit lifecycle", threads, oneCommit, raw);
+            }
+            double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
+            rows.add("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
+        }
+        write();
+    }
+
+    private static IdempotencyRequest newRequest() {
+        return IdempotencyRequest.builder("bench.action").scope("bench-user").key(UUID.randomUUID().toString())
+                .fingerprint(Fingerprint.EMPTY).build();
+    }
+
+    private void rawLifecycle() throws SQLException {
+        String key = UUID.randomUUID().toString();
+        String token = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        try (Connection c = pool.getConnection()) {
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (scope, action, idem_key,"
+                    + " fingerprint, status, owner_token, lease_until, expires_at, created_at)"
+                    + " VALUES (?, ?, ?, ?, 'IN_PROGRESS', ?, ?, ?, ?) ON CONFLICT (scope, action, idem_key) DO NOTHING RETURNING 1")) {
+                insert.setString(1, "bench-user");
+                insert.setString(2, "bench.action");
+                insert.setString(3, key);
+                insert.setString(4, Fingerprint.EMPTY.hex());
+                insert.setString(5, token);
+                insert.setObject(6, OffsetDateTime.ofInstant(now.plusSeconds(30), ZoneOffset.UTC));
+                insert.setObject(7, OffsetDateTime.ofInstant(now.plusSeconds(86_400), ZoneOffset.UTC));
+                insert.setObject(8, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE " + table + " SET status = 'COMPLETED',"
+                    + " content_type = ?, body = ? WHERE scope = ? AND action = ? AND idem_key = ? AND owner_token = ?"
+                    + " AND status = 'IN_PROGRESS'")) {
+                update.setString(1, "text/plain");
+                update.setBytes(2, RESULT);
+                update.setString(3, "bench-user");
+                update.setString(4, "bench.action");
+                update.setString(5, key);
+                update.setString(6, token);
+                update.executeUpdate();
+            }
+        }
+    }
+
+    private void rawSelect(IdempotencyRequest request) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT fingerprint, status, lease_until, expires_at,"
+                     + " content_type, body FROM " + table + " WHERE scope = ? AND action = ? AND idem_key = ?")) {
+            select.setString(1, request.scope());
+            select.setString(2, request.action());
+            select.setString(3, request.key().orElseThrow());
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        void run() throws Exception;
+    }
+
+    /** Operations per second of {@code threads} threads looping over {@code op}, after a warm-up of 2 s. */
+    private double measure(int threads, Operation op) throws InterruptedException {
+        runFor(threads, op, 2_000);
+        return runFor(threads, op, seconds * 1_000L);
+    }
+
+    private static double runFor(int threads, Operation op, long millis) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        op.run();
+                        done.increment();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            workers.add(worker);
+        }
+        long start = System.nanoTime();
+        workers.forEach(Thread::start);
+        Thread.sleep(millis); // the measurement window itself
+        stop.set(true);
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return done.sum() / elapsed;
+    }
+
+    private void row(String scenario, int threads, double idem, double raw) {
+        String line = "| " + scenario + " | " + threads + " | " + format(idem) + " | " + format(raw) + " | "
+                + String.format("%.2f", idem / raw) + " |";
+        rows.add(line);
+        System.out.println(line);
+    }
+
+    private static String format(double opsPerSecond) {
+        return String.format("%,.0f", opsPerSecond);
+    }
+
+    private void write() throws IOException, SQLException {
+        String version;
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            version = rs.getString(1);
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# Idem lifecycle benchmark, ").append(LocalDate.now()).append("\n\n")
+                .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append(", PostgreSQL ").append(version)
+                .append(PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
+                .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24.\n\n")
+                .append("Raw = the same statements by hand on the same pool: INSERT ... ON CONFLICT DO NOTHING then a ")
+                .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")
+                .append("| scenario | threads | Idem ops/s | raw ops/s | Idem / raw |\n|---|---|---|---|---|\n");
+        rows.forEach(r -> md.append(r).append('\n'));
+        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
+        Path out = dir.resolve("lifecycle-" + LocalDate.now() + ".md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md.toString());
+        System.out.println(md);
+        System.out.println("written to " + out.toAbsolutePath());
+    }
+}
