@@ -208,7 +208,18 @@ public final class Idempotency implements AutoCloseable {
         RecordId id = first.id();
         StoredRecord record = first;
         long waitStart = 0;
-        try (Waiter.Handle handle = first.status() == RecordStatus.IN_PROGRESS ? store.waiter().register(id) : null) {
+        boolean mustWait = first.status() == RecordStatus.IN_PROGRESS && first.fingerprint().equals(fingerprint)
+                && !first.leaseExpiredAt(config.clock().instant());
+        try (Waiter.Handle handle = mustWait ? store.waiter().register(id) : null) {
+            if (mustWait) {
+                // The record was read before the handle existed: a completion signalled in between would be lost,
+                // so read it once more now that no signal can be missed.
+                Optional<StoredRecord> current = callStore("find", id, () -> store.find(id, config.clock().instant()));
+                if (current.isEmpty()) {
+                    return null;
+                }
+                record = current.get();
+            }
             while (true) {
                 if (!record.fingerprint().equals(fingerprint)) {
                     emit(l -> l.onKeyReused(id));

@@ -1,0 +1,157 @@
+package dev.idem.redis;
+
+import dev.idem.Fingerprint;
+import dev.idem.IdempotencyStoreException;
+import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.ClaimResult;
+import dev.idem.spi.OwnerToken;
+import dev.idem.spi.RecordId;
+import dev.idem.spi.RecordStatus;
+import dev.idem.spi.StoredError;
+import dev.idem.spi.StoredRecord;
+import dev.idem.spi.StoredResult;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The store's Redis commands, each operation one round trip on the connection it is given: {@code find} is
+ * one {@code HMGET}; claim, complete, fail, release and renew are each one Lua script, so every check and the
+ * write it guards happen atomically on the server. Every write after the claim is guarded by the owner token
+ * and by {@code status = IN_PROGRESS}. Instants are stored as epoch milliseconds from the engine's clock.
+ * Immutable and thread-safe (Lettuce connections are).
+ */
+final class RedisRecords {
+
+    private static final long CLAIMED = 1;
+    private static final long TAKEN_OVER = 2;
+    private static final byte[][] FIELDS = bytes("fingerprint", "status", "lease_until", "expires_at",
+            "content_type", "body");
+
+    private final RedisKeys keys;
+    private final byte[] channel;
+    private final LuaScript claim = LuaScript.load("claim");
+    private final LuaScript finish = LuaScript.load("finish");
+    private final LuaScript release = LuaScript.load("release");
+    private final LuaScript renew = LuaScript.load("renew");
+
+    /** @param notify whether finishing and releasing publish the record's digest on the keys' channel */
+    RedisRecords(RedisKeys keys, boolean notify) {
+        this.keys = keys;
+        this.channel = notify ? utf8(keys.channel()) : new byte[0];
+    }
+
+    RedisKeys keys() {
+        return keys;
+    }
+
+    List<LuaScript> scripts() {
+        return List.of(claim, finish, release, renew);
+    }
+
+    /** Loads every script into the server's cache; also proves the server is reachable and the scripts compile. */
+    void registerScripts(RedisClusterCommands<byte[], byte[]> redis) {
+        scripts().forEach(script -> script.register(redis));
+    }
+
+    ClaimResult claim(RedisClusterCommands<byte[], byte[]> redis, ClaimRequest request) {
+        RecordId id = request.id();
+        OwnerToken token = OwnerToken.random();
+        List<Object> reply = claim.run(redis, ScriptOutputType.MULTI, keys.keyBytes(id),
+                millis(request.now()), utf8(request.fingerprint().hex()), utf8(token.value()),
+                millis(request.leaseUntil()), millis(request.expiresAt()),
+                utf8(id.scope()), utf8(id.action()), utf8(id.key()));
+        long outcome = (Long) reply.get(0);
+        if (outcome == CLAIMED || outcome == TAKEN_OVER) {
+            return new ClaimResult.Claimed(token, outcome == TAKEN_OVER);
+        }
+        return new ClaimResult.Existing(decode(id, (byte[]) reply.get(1), (byte[]) reply.get(2),
+                (byte[]) reply.get(3), (byte[]) reply.get(4), (byte[]) reply.get(5), (byte[]) reply.get(6)));
+    }
+
+    Optional<StoredRecord> find(RedisClusterCommands<byte[], byte[]> redis, RecordId id, Instant now) {
+        List<KeyValue<byte[], byte[]>> fields = redis.hmget(keys.keyBytes(id), FIELDS);
+        byte[][] v = new byte[FIELDS.length][];
+        for (int i = 0; i < fields.size() && i < v.length; i++) {
+            v[i] = fields.get(i).getValueOrElse(null);
+        }
+        if (v[1] == null) {
+            return Optional.empty(); // absent, or already collected by its native expiry
+        }
+        StoredRecord record = decode(id, v[0], v[1], v[2], v[3], v[4], v[5]);
+        return record.expiredAt(now) ? Optional.empty() : Optional.of(record);
+    }
+
+    boolean complete(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, StoredResult result) {
+        return finish(redis, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+    }
+
+    boolean fail(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, StoredError error) {
+        return finish(redis, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
+    }
+
+    private boolean finish(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token,
+                           RecordStatus status, String contentType, byte[] body) {
+        Long written = finish.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+                utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
+        return written != null && written == 1;
+    }
+
+    boolean release(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token) {
+        Long deleted = release.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+                channel, utf8(id.digest()));
+        return deleted != null && deleted == 1;
+    }
+
+    boolean renewLease(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, Instant leaseUntil) {
+        Long renewed = renew.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+                millis(leaseUntil));
+        return renewed != null && renewed == 1;
+    }
+
+    private static StoredRecord decode(RecordId id, byte[] fingerprint, byte[] status, byte[] leaseUntil,
+                                       byte[] expiresAt, byte[] contentType, byte[] body) {
+        try {
+            RecordStatus state = RecordStatus.valueOf(text(status));
+            StoredResult result = null;
+            StoredError error = null;
+            if (state == RecordStatus.COMPLETED) {
+                result = new StoredResult(body, text(contentType));
+            } else if (state == RecordStatus.FAILED) {
+                error = StoredError.decode(body);
+            }
+            return new StoredRecord(id, new Fingerprint(text(fingerprint)), state,
+                    Instant.ofEpochMilli(Long.parseLong(text(leaseUntil))),
+                    Instant.ofEpochMilli(Long.parseLong(text(expiresAt))), result, error);
+        } catch (RuntimeException e) {
+            throw new IdempotencyStoreException("the Redis record of " + id + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("a field is missing");
+        }
+        return new String(value, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] millis(Instant instant) {
+        return Long.toString(instant.toEpochMilli()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[][] bytes(String... strings) {
+        byte[][] out = new byte[strings.length][];
+        for (int i = 0; i < strings.length; i++) {
+            out[i] = utf8(strings[i]);
+        }
+        return out;
+    }
+}
