@@ -1,0 +1,325 @@
+package dev.idem.spring;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/** The {@code idem.*} properties. Bound once at start-up; the engine built from them is immutable. */
+@ConfigurationProperties("idem")
+public class IdemProperties {
+
+    /** Which store keeps idempotency records. */
+    public enum StoreType {
+        /** PostgreSQL when a DataSource bean exists, else in-memory. */
+        AUTO,
+        /** PostgreSQL through the application's DataSource. */
+        POSTGRES,
+        /** Redis through a Lettuce RedisClient bean or idem.redis.url. */
+        REDIS,
+        /** In this JVM only; records are lost on restart. */
+        MEMORY
+    }
+
+    /** What to do with a protected request that carries no key. */
+    public enum MissingKey {
+        /** Refuse it (HTTP 400). */
+        REJECT,
+        /** Run it unprotected. */
+        PASS_THROUGH,
+        /** Give it a random server key. */
+        GENERATE,
+        /** Use the request fingerprint as key within idem.dedup-window. */
+        DERIVE_FROM_CONTENT
+    }
+
+    /** Whether Idem is configured at all. */
+    private boolean enabled = true;
+    /** Which store keeps idempotency records. */
+    private StoreType store = StoreType.AUTO;
+    /** How long a finished record is replayed. */
+    private Duration ttl = Duration.ofHours(24);
+    /** How long an owner holds a key without renewing (a crashed owner blocks its key at most this long). */
+    private Duration lease = Duration.ofSeconds(30);
+    /** How long a duplicate waits for the first request before a 409. */
+    private Duration maxWait = Duration.ofSeconds(2);
+    /** Fallback polling period of a waiting duplicate. */
+    private Duration pollInterval = Duration.ofMillis(50);
+    /** The longest accepted key (1..1024). */
+    private int keyMaxLength = 255;
+    /** What to do with a protected request that carries no key. */
+    private MissingKey missingKeyPolicy = MissingKey.REJECT;
+    /** The dedup window of missing-key-policy DERIVE_FROM_CONTENT. */
+    private Duration dedupWindow = Duration.ofSeconds(10);
+
+    private final Postgres postgres = new Postgres();
+    private final Redis redis = new Redis();
+    private final Http http = new Http();
+    private final Prune prune = new Prune();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public StoreType getStore() {
+        return store;
+    }
+
+    public void setStore(StoreType store) {
+        this.store = store;
+    }
+
+    public Duration getTtl() {
+        return ttl;
+    }
+
+    public void setTtl(Duration ttl) {
+        this.ttl = ttl;
+    }
+
+    public Duration getLease() {
+        return lease;
+    }
+
+    public void setLease(Duration lease) {
+        this.lease = lease;
+    }
+
+    public Duration getMaxWait() {
+        return maxWait;
+    }
+
+    public void setMaxWait(Duration maxWait) {
+        this.maxWait = maxWait;
+    }
+
+    public Duration getPollInterval() {
+        return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+        this.pollInterval = pollInterval;
+    }
+
+    public int getKeyMaxLength() {
+        return keyMaxLength;
+    }
+
+    public void setKeyMaxLength(int keyMaxLength) {
+        this.keyMaxLength = keyMaxLength;
+    }
+
+    public MissingKey getMissingKeyPolicy() {
+        return missingKeyPolicy;
+    }
+
+    public void setMissingKeyPolicy(MissingKey missingKeyPolicy) {
+        this.missingKeyPolicy = missingKeyPolicy;
+    }
+
+    public Duration getDedupWindow() {
+        return dedupWindow;
+    }
+
+    public void setDedupWindow(Duration dedupWindow) {
+        this.dedupWindow = dedupWindow;
+    }
+
+    public Postgres getPostgres() {
+        return postgres;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public Http getHttp() {
+        return http;
+    }
+
+    public Prune getPrune() {
+        return prune;
+    }
+
+    /** {@code idem.postgres.*}. */
+    public static class Postgres {
+        /** The table (lower-case letters, digits, underscores; optionally schema.table). */
+        private String table = "idempotency_keys";
+        /** Whether to create the table at start-up if it does not exist. */
+        private boolean createSchema = true;
+        /** Whether finished records NOTIFY waiting duplicates (holds one pool connection for LISTEN). */
+        private boolean notifications = true;
+
+        public String getTable() {
+            return table;
+        }
+
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        public boolean isCreateSchema() {
+            return createSchema;
+        }
+
+        public void setCreateSchema(boolean createSchema) {
+            this.createSchema = createSchema;
+        }
+
+        public boolean isNotifications() {
+            return notifications;
+        }
+
+        public void setNotifications(boolean notifications) {
+            this.notifications = notifications;
+        }
+    }
+
+    /** {@code idem.redis.*}. */
+    public static class Redis {
+        /** Redis URL (redis://host:port) used when no RedisClient bean exists. */
+        private String url;
+        /** Prefix of every Redis key Idem writes. */
+        private String keyPrefix = "idem:";
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+    }
+
+    /** {@code idem.http.*}. */
+    public static class Http {
+        /** Whether the Idempotency-Key servlet filter is registered. */
+        private boolean enabled = true;
+        /** The request header carrying the key. */
+        private String headerName = "Idempotency-Key";
+        /** The HTTP methods the filter protects. */
+        private List<String> methods = new ArrayList<>(List.of("POST", "PATCH"));
+        /** Path patterns the filter protects (Spring path patterns, e.g. /api/**). */
+        private List<String> includePaths = new ArrayList<>(List.of("/**"));
+        /** Path patterns never protected. */
+        private List<String> excludePaths = new ArrayList<>();
+        /** Larger protected request bodies are refused with 413. */
+        private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
+        /** Larger responses are sent but not stored; their retries get a 409 response-not-stored. */
+        private DataSize maxResponseBodySize = DataSize.ofMegabytes(1);
+        /** Response headers stored and replayed. */
+        private List<String> replayedHeaders = new ArrayList<>(
+                List.of("Content-Type", "Content-Language", "Location", "ETag", "Last-Modified", "Link"));
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getHeaderName() {
+            return headerName;
+        }
+
+        public void setHeaderName(String headerName) {
+            this.headerName = headerName;
+        }
+
+        public List<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(List<String> methods) {
+            this.methods = methods;
+        }
+
+        public List<String> getIncludePaths() {
+            return includePaths;
+        }
+
+        public void setIncludePaths(List<String> includePaths) {
+            this.includePaths = includePaths;
+        }
+
+        public List<String> getExcludePaths() {
+            return excludePaths;
+        }
+
+        public void setExcludePaths(List<String> excludePaths) {
+            this.excludePaths = excludePaths;
+        }
+
+        public DataSize getMaxRequestBodySize() {
+            return maxRequestBodySize;
+        }
+
+        public void setMaxRequestBodySize(DataSize maxRequestBodySize) {
+            this.maxRequestBodySize = maxRequestBodySize;
+        }
+
+        public DataSize getMaxResponseBodySize() {
+            return maxResponseBodySize;
+        }
+
+        public void setMaxResponseBodySize(DataSize maxResponseBodySize) {
+            this.maxResponseBodySize = maxResponseBodySize;
+        }
+
+        public List<String> getReplayedHeaders() {
+            return replayedHeaders;
+        }
+
+        public void setReplayedHeaders(List<String> replayedHeaders) {
+            this.replayedHeaders = replayedHeaders;
+        }
+    }
+
+    /** {@code idem.prune.*}. */
+    public static class Prune {
+        /** Whether expired records are deleted on a schedule. */
+        private boolean enabled = true;
+        /** How often pruning runs. */
+        private Duration interval = Duration.ofMinutes(5);
+        /** Records deleted per statement. */
+        private int batchSize = 1000;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public int getBatchSize() {
+            return batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+    }
+}

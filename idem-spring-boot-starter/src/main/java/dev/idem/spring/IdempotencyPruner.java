@@ -1,0 +1,88 @@
+package dev.idem.spring;
+
+import dev.idem.Idempotency;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Deletes expired records every {@code interval}, in batches of {@code batchSize} until a batch comes back short,
+ * on its own daemon thread, started and stopped with the application context. Counts {@code idem.pruned}.
+ * Thread-safe.
+ */
+public final class IdempotencyPruner implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyPruner.class);
+
+    private final Idempotency idempotency;
+    private final Duration interval;
+    private final int batchSize;
+    private final MeterRegistry registry;
+    private volatile ScheduledExecutorService executor;
+
+    public IdempotencyPruner(Idempotency idempotency, Duration interval, int batchSize, MeterRegistry registry) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("idem.prune.interval must be positive, got " + interval);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("idem.prune.batch-size must be positive, got " + batchSize);
+        }
+        this.idempotency = idempotency;
+        this.interval = interval;
+        this.batchSize = batchSize;
+        this.registry = registry;
+    }
+
+    /** Prunes now, on the calling thread; returns the number of records deleted. */
+    public int pruneNow() {
+        int total = 0;
+        int deleted;
+        do {
+            deleted = idempotency.pruneExpired(batchSize);
+            total += deleted;
+        } while (deleted == batchSize);
+        if (registry != null && total > 0) {
+            registry.counter("idem.pruned").increment(total);
+        }
+        return total;
+    }
+
+    @Override
+    public void start() {
+        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "idem-pruner");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = interval.toMillis();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                int deleted = pruneNow();
+                if (deleted > 0) {
+                    log.debug("Pruned {} expired idempotency records", deleted);
+                }
+            } catch (RuntimeException e) {
+                log.warn("Pruning expired idempotency records failed; will retry in {}", interval, e);
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        ScheduledExecutorService running = executor;
+        executor = null;
+        if (running != null) {
+            running.shutdownNow();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return executor != null;
+    }
+}
