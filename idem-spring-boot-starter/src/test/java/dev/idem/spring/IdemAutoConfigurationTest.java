@@ -9,7 +9,9 @@ import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.servlet.IdempotencyFilter;
 import dev.idem.spi.IdempotencyStore;
+import dev.idem.redis.RedisIdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
+import dev.idem.testing.RedisTestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -65,6 +67,28 @@ class IdemAutoConfigurationTest {
                     assertThat(idem.execute(request("k"), String.class, () -> "ran")).isEqualTo("ran");
                 });
         PostgresTestDatabase.execute(dataSource, "DROP TABLE " + table);
+    }
+
+    @Test
+    void idemStoreRedisUsesTheRedisStore() {
+        RedisTestServer.assumeAvailable();
+        String prefix = RedisTestServer.uniquePrefix();
+        runner.withBean(DataSource.class, () -> new DelegatingDataSource(dataSource))
+                .withPropertyValues("idem.store=redis", "idem.redis.url=" + RedisTestServer.url().orElseThrow(),
+                        "idem.redis.key-prefix=" + prefix)
+                .run(context -> {
+                    assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(RedisIdempotencyStore.class);
+                    Idempotency idem = context.getBean(Idempotency.class);
+                    assertThat(idem.execute(request("r1"), String.class, () -> "ran")).isEqualTo("ran");
+                    assertThat(idem.execute(request("r1"), String.class, () -> "again")).isEqualTo("ran");
+                });
+        RedisTestServer.deleteKeys(prefix);
+    }
+
+    @Test
+    void idemStoreRedisWithoutAUrlFailsAtStartWithAClearMessage() {
+        runner.withPropertyValues("idem.store=redis").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("idem.redis.url"));
     }
 
     @Test
