@@ -8,7 +8,10 @@ import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.postgres.TransactionalIdempotency;
+import dev.idem.redis.RedisIdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
+import dev.idem.testing.RedisTestServer;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +35,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Measures, in one run, Idem's lifecycle (claim, empty action, complete) and replay rates on PostgreSQL against
  * the raw SQL they need issued by hand on the same pool, plus transactional mode against the raw two-commit
- * lifecycle, and the in-memory lifecycle rate. Writes a Markdown table to {@code idem-bench/results/}.
+ * lifecycle, the in-memory lifecycle rate, and (when {@code IDEM_TEST_REDIS_URL} is set) the Redis lifecycle
+ * against two raw Redis round trips. Writes a Markdown table to {@code idem-bench/results/}.
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java}
  * ({@code -Didem.bench.seconds=N} per measurement, default 5; PostgreSQL from {@code IDEM_TEST_PG_URL} or embedded).
@@ -100,7 +104,35 @@ public final class LifecycleBenchmark {
             double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
             rows.add("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
         }
+        if (RedisTestServer.isConfigured()) {
+            redis();
+        } else {
+            rows.add("| Redis | - | not measured: " + RedisTestServer.URL_VARIABLE + " is not set | | |");
+        }
         write();
+    }
+
+    /**
+     * Redis lifecycle against its raw baseline: the same two round trips by hand (HSETNX of the claim, then an
+     * HSET of the result), without Idem's Lua checks, fencing or expiry.
+     */
+    private void redis() throws Exception {
+        String prefix = RedisTestServer.uniquePrefix();
+        try (RedisIdempotencyStore store = RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix).build();
+             Idempotency idem = Idempotency.builder(store).build()) {
+            RedisCommands<String, String> raw = RedisTestServer.commands();
+            for (int threads : new int[] {1, 4, 16}) {
+                double baseline = measure(threads, () -> {
+                    String key = prefix + "raw:" + UUID.randomUUID();
+                    raw.hsetnx(key, "owner", "o");
+                    raw.hset(key, "status", "COMPLETED");
+                });
+                double lifecycle = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
+                row("lifecycle, Redis (pub/sub on)", threads, lifecycle, baseline);
+            }
+        } finally {
+            RedisTestServer.deleteKeys(prefix);
+        }
     }
 
     private static IdempotencyRequest newRequest() {
