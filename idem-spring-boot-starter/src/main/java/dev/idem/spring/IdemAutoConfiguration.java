@@ -118,8 +118,9 @@ public class IdemAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "idem.prune.enabled", matchIfMissing = true)
     IdempotencyPruner idempotencyPruner(Idempotency idempotency, IdemProperties properties,
                                         ObjectProvider<MeterRegistry> meterRegistry) {
-        return new IdempotencyPruner(idempotency, properties.getPrune().getInterval(),
-                properties.getPrune().getBatchSize(), micrometerPresent() ? meterRegistry.getIfAvailable() : null);
+        IdemProperties.Prune prune = properties.getPrune();
+        return new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(), prune.getBatchSize(),
+                micrometerPresent() ? meterRegistry.getIfAvailable() : null);
     }
 
     private static boolean micrometerPresent() {

@@ -293,8 +293,10 @@ public class IdemProperties {
     public static class Prune {
         /** Whether expired records are deleted on a schedule. */
         private boolean enabled = true;
-        /** How often pruning runs. */
+        /** How often pruning runs (ignored when idem.prune.cron is set). */
         private Duration interval = Duration.ofMinutes(5);
+        /** A Spring cron expression (e.g. "0 0/10 * * * *", every ten minutes) for pruning, instead of the fixed interval. */
+        private String cron;
         /** Records deleted per statement. */
         private int batchSize = 1000;
 
@@ -316,6 +318,14 @@ public class IdemProperties {
 
         public int getBatchSize() {
             return batchSize;
+        }
+
+        public String getCron() {
+            return cron;
+        }
+
+        public void setCron(String cron) {
+            this.cron = cron;
         }
 
         public void setBatchSize(int batchSize) {

@@ -3,17 +3,19 @@ package dev.idem.spring;
 import dev.idem.Idempotency;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.support.CronExpression;
 
 /**
- * Deletes expired records every {@code interval}, in batches of {@code batchSize} until a batch comes back short,
- * on its own daemon thread, started and stopped with the application context. Counts {@code idem.pruned}.
- * Thread-safe.
+ * Deletes expired records every {@code interval} (or at the times of a cron expression), in batches of
+ * {@code batchSize} until a batch comes back short, on its own daemon thread, started and stopped with the
+ * application context. Counts {@code idem.pruned}. Thread-safe.
  */
 public final class IdempotencyPruner implements SmartLifecycle {
 
@@ -23,9 +25,19 @@ public final class IdempotencyPruner implements SmartLifecycle {
     private final Duration interval;
     private final int batchSize;
     private final MeterRegistry registry;
+    private final CronExpression cron;
     private volatile ScheduledExecutorService executor;
 
     public IdempotencyPruner(Idempotency idempotency, Duration interval, int batchSize, MeterRegistry registry) {
+        this(idempotency, interval, null, batchSize, registry);
+    }
+
+    /**
+     * @param cron a Spring cron expression, or null to prune every {@code interval}
+     * @throws IllegalArgumentException for a non-positive interval or batch size, or an invalid cron expression
+     */
+    public IdempotencyPruner(Idempotency idempotency, Duration interval, String cron, int batchSize,
+                             MeterRegistry registry) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("idem.prune.interval must be positive, got " + interval);
         }
@@ -36,6 +48,21 @@ public final class IdempotencyPruner implements SmartLifecycle {
         this.interval = interval;
         this.batchSize = batchSize;
         this.registry = registry;
+        try {
+            this.cron = cron == null || cron.isBlank() ? null : CronExpression.parse(cron);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("idem.prune.cron is not a valid cron expression: " + e.getMessage(), e);
+        }
+    }
+
+    /** The delay until the next run. */
+    private long nextDelayMillis() {
+        if (cron == null) {
+            return interval.toMillis();
+        }
+        ZonedDateTime now = ZonedDateTime.now();
+        ZonedDateTime next = cron.next(now);
+        return next == null ? Long.MAX_VALUE : Math.max(0, Duration.between(now, next).toMillis());
     }
 
     /** Prunes now, on the calling thread; returns the number of records deleted. */
@@ -59,17 +86,25 @@ public final class IdempotencyPruner implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
-        long millis = interval.toMillis();
-        executor.scheduleWithFixedDelay(() -> {
+        scheduleNext(executor);
+    }
+
+    private void scheduleNext(ScheduledExecutorService on) {
+        if (on.isShutdown()) {
+            return;
+        }
+        on.schedule(() -> {
             try {
                 int deleted = pruneNow();
                 if (deleted > 0) {
                     log.debug("Pruned {} expired idempotency records", deleted);
                 }
             } catch (RuntimeException e) {
-                log.warn("Pruning expired idempotency records failed; will retry in {}", interval, e);
+                log.warn("Pruning expired idempotency records failed; will retry at the next run", e);
+            } finally {
+                scheduleNext(on);
             }
-        }, millis, millis, TimeUnit.MILLISECONDS);
+        }, nextDelayMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

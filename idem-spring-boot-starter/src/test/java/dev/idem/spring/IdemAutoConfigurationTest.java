@@ -186,6 +186,14 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
+    void aCronScheduleIsAcceptedAndAnInvalidOneFailsTheStart() {
+        runner.withPropertyValues("idem.prune.cron=0 */10 * * * *")
+                .run(context -> assertThat(context.getBean(IdempotencyPruner.class).isRunning()).isTrue());
+        runner.withPropertyValues("idem.prune.cron=every tuesday").run(context -> assertThat(context).hasFailed()
+                .getFailure().hasStackTraceContaining("idem.prune.cron is not a valid cron expression"));
+    }
+
+    @Test
     void metricsCountClaimsReplaysAndStoreLatencyPerAction() {
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
             Idempotency idem = context.getBean(Idempotency.class);
