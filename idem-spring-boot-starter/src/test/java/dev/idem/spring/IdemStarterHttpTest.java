@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -47,6 +48,11 @@ class IdemStarterHttpTest {
     static void database(DynamicPropertyRegistry registry) {
         registry.add("spring.datasource.url", PostgresTestDatabase::jdbcUrl);
         registry.add("idem.postgres.table", () -> TABLE);
+    }
+
+    @AfterAll
+    static void dropTable(@Autowired javax.sql.DataSource dataSource) {
+        PostgresTestDatabase.execute(dataSource, "DROP TABLE IF EXISTS " + TABLE);
     }
 
     @LocalServerPort
