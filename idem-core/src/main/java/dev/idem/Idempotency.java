@@ -1,6 +1,6 @@
 package dev.idem;
 
-import dev.idem.internal.LeaseHeartbeat;
+import dev.idem.internal.LeaseKeeper;
 import dev.idem.internal.StoredErrors;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
@@ -17,11 +17,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -37,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * progress waits up to {@code maxWait} (woken by the store's push channel, polling as fallback), then gets
  * an {@link IdempotencyConflictException}; one that finds the owner's lease expired takes the key over.
  *
- * <p>Thread-safe; build one per store and share it. {@link #close()} stops the lease heartbeat threads.
+ * <p>Thread-safe; build one per store and share it. {@link #close()} stops the lease-renewal thread.
  */
 public final class Idempotency implements AutoCloseable {
 
@@ -49,17 +44,17 @@ public final class Idempotency implements AutoCloseable {
     private final IdempotencyConfig config;
     private final ResultCodec codec;
     private final IdempotencyListener listener;
-    private final ScheduledExecutorService scheduler;
-    private final boolean ownsScheduler;
+    private final LeaseKeeper leases;
+    private final boolean ownsLeases;
 
     private Idempotency(IdempotencyStore store, IdempotencyConfig config, ResultCodec codec,
-                        IdempotencyListener listener, ScheduledExecutorService scheduler, boolean ownsScheduler) {
+                        IdempotencyListener listener, LeaseKeeper leases, boolean ownsLeases) {
         this.store = store;
         this.config = config;
         this.codec = codec;
         this.listener = listener;
-        this.scheduler = scheduler;
-        this.ownsScheduler = ownsScheduler;
+        this.leases = leases;
+        this.ownsLeases = ownsLeases;
     }
 
     /** Starts building an engine over {@code store}. */
@@ -141,19 +136,19 @@ public final class Idempotency implements AutoCloseable {
     }
 
     /**
-     * An engine with this one's config, codec, listener and heartbeat threads over another store, e.g. a
-     * store bound to one database transaction. Closing it does not stop the shared threads.
+     * An engine with this one's config, codec, listener and lease-renewal thread over another store, e.g. a
+     * store bound to one database transaction. Closing it does not stop the shared thread.
      */
     public Idempotency withStore(IdempotencyStore other) {
-        return new Idempotency(Objects.requireNonNull(other, "other"), config, codec, listener, scheduler, false);
+        return new Idempotency(Objects.requireNonNull(other, "other"), config, codec, listener, leases, false);
     }
 
     /**
-     * An engine with this one's store, config, listener and heartbeat threads but another result codec, e.g.
-     * the servlet filter's codec for captured HTTP responses. Closing it does not stop the shared threads.
+     * An engine with this one's store, config, listener and lease-renewal thread but another result codec, e.g.
+     * the servlet filter's codec for captured HTTP responses. Closing it does not stop the shared thread.
      */
     public Idempotency withCodec(ResultCodec other) {
-        return new Idempotency(store, config, Objects.requireNonNull(other, "other"), listener, scheduler, false);
+        return new Idempotency(store, config, Objects.requireNonNull(other, "other"), listener, leases, false);
     }
 
     public IdempotencyConfig config() {
@@ -168,11 +163,11 @@ public final class Idempotency implements AutoCloseable {
         return codec;
     }
 
-    /** Stops the lease heartbeat threads (if this engine owns them). Running actions are not interrupted. */
+    /** Stops the lease-renewal thread (if this engine owns it). Running actions are not interrupted. */
     @Override
     public void close() {
-        if (ownsScheduler) {
-            scheduler.shutdown();
+        if (ownsLeases) {
+            leases.close();
         }
     }
 
@@ -288,7 +283,7 @@ public final class Idempotency implements AutoCloseable {
 
     private <T> IdempotentOutcome<T> runAsOwner(RecordId id, OwnerToken token, Type type, IdempotentAction<T> action) {
         T value;
-        try (LeaseHeartbeat ignored = startHeartbeat(id, token);
+        try (LeaseKeeper.Hold ignored = holdLease(id, token);
              IdempotencyContext.Scope ignoredScope = IdempotencyContext.enter(new IdempotencyContext(id))) {
             value = action.run();
         } catch (Throwable error) {
@@ -297,16 +292,8 @@ public final class Idempotency implements AutoCloseable {
         return storeResult(id, token, value, type);
     }
 
-    private LeaseHeartbeat startHeartbeat(RecordId id, OwnerToken token) {
-        if (!store.leaseRenewalNeeded()) {
-            return LeaseHeartbeat.none();
-        }
-        try {
-            return LeaseHeartbeat.start(scheduler, store, id, token, config.clock(), config.lease(),
-                    config.heartbeatInterval());
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("this Idempotency was closed; build a new one", e);
-        }
+    private LeaseKeeper.Hold holdLease(RecordId id, OwnerToken token) {
+        return store.leaseRenewalNeeded() ? leases.hold(store, id, token) : LeaseKeeper.none();
     }
 
     private <T> IdempotentOutcome<T> storeResult(RecordId id, OwnerToken token, T value, Type type) {
@@ -436,18 +423,8 @@ public final class Idempotency implements AutoCloseable {
         }
 
         public Idempotency build() {
-            return new Idempotency(store, config, codec, listener, newScheduler(), true);
-        }
-
-        private static ScheduledExecutorService newScheduler() {
-            AtomicInteger count = new AtomicInteger();
-            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(2, runnable -> {
-                Thread thread = new Thread(runnable, "idem-lease-heartbeat-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-            executor.setRemoveOnCancelPolicy(true);
-            return Executors.unconfigurableScheduledExecutorService(executor);
+            return new Idempotency(store, config, codec, listener,
+                    new LeaseKeeper(config.clock(), config.lease(), config.heartbeatInterval()), true);
         }
     }
 }

@@ -27,9 +27,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -62,7 +62,8 @@ public final class LifecycleBenchmark {
             String table = PostgresTestDatabase.uniqueTableName("idem_bench");
             PostgresSchema.create(pool, table);
             try {
-                new LifecycleBenchmark(pool, table, seconds).run();
+                LifecycleBenchmark benchmark = new LifecycleBenchmark(pool, table, seconds);
+                benchmark.run();
             } finally {
                 PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
             }
@@ -71,6 +72,13 @@ public final class LifecycleBenchmark {
     }
 
     private void run() throws Exception {
+        if (Boolean.getBoolean("idem.bench.memoryOnly")) {
+            try (Idempotency memory = Idempotency.builder(new InMemoryIdempotencyStore(10_000_000)).build()) {
+                double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
+                System.out.println("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
+            }
+            return;
+        }
         try (PostgresIdempotencyStore notifying = PostgresIdempotencyStore.builder(pool).table(table).build();
              PostgresIdempotencyStore silent = PostgresIdempotencyStore.builder(pool).table(table).notifications(false).build();
              Idempotency idem = Idempotency.builder(notifying).build();
@@ -123,7 +131,7 @@ public final class LifecycleBenchmark {
             RedisCommands<String, String> raw = RedisTestServer.commands();
             for (int threads : new int[] {1, 4, 16}) {
                 double baseline = measure(threads, () -> {
-                    String key = prefix + "raw:" + UUID.randomUUID();
+                    String key = prefix + "raw:" + KEYS.incrementAndGet();
                     raw.hsetnx(key, "owner", "o");
                     raw.hset(key, "status", "COMPLETED");
                 });
@@ -135,14 +143,17 @@ public final class LifecycleBenchmark {
         }
     }
 
+    /** Keys from a counter: generating random keys (SecureRandom) would be measured along with Idem. */
+    private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
+
     private static IdempotencyRequest newRequest() {
-        return IdempotencyRequest.builder("bench.action").scope("bench-user").key(UUID.randomUUID().toString())
+        return IdempotencyRequest.builder("bench.action").scope("bench-user").key("k" + KEYS.incrementAndGet())
                 .fingerprint(Fingerprint.EMPTY).build();
     }
 
     private void rawLifecycle() throws SQLException {
-        String key = UUID.randomUUID().toString();
-        String token = UUID.randomUUID().toString();
+        String key = "k" + KEYS.incrementAndGet();
+        String token = "t" + key;
         Instant now = Instant.now();
         try (Connection c = pool.getConnection()) {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (scope, action, idem_key,"

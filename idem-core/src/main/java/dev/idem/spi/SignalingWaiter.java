@@ -24,7 +24,9 @@ public final class SignalingWaiter implements Waiter {
 
     /** Wakes every handle registered for {@code id}. */
     public void signal(RecordId id) {
-        signal(id.digest());
+        if (!handles.isEmpty()) { // the common case (nobody waits) skips hashing the id
+            signal(id.digest());
+        }
     }
 
     /** Wakes every handle registered for the id with this {@link RecordId#digest()}. */
