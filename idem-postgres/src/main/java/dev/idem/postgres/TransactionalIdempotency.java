@@ -34,7 +34,11 @@ public final class TransactionalIdempotency {
         this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** Runs {@code action} in a new transaction on a connection of the store's data source and commits it. */
+    /**
+     * Runs {@code action} in a new transaction on a connection of the store's data source and commits it. The
+     * connection keeps its isolation level, which must be READ COMMITTED (PostgreSQL's default): under REPEATABLE
+     * READ a duplicate could not see the committed record it waited for.
+     */
     public <T> T execute(IdempotencyRequest request, Class<T> resultType, TransactionalAction<T> action) {
         return executeForOutcome(request, resultType, action).value();
     }
@@ -50,9 +54,7 @@ public final class TransactionalIdempotency {
         }
         try (connection) {
             boolean autoCommit = connection.getAutoCommit();
-            int isolation = connection.getTransactionIsolation();
             connection.setAutoCommit(false);
-            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 IdempotentOutcome<T> outcome = executeInTransaction(connection, request, resultType, action);
                 commit(connection);
@@ -61,7 +63,7 @@ public final class TransactionalIdempotency {
                 finishAfterFailure(connection, failure);
                 throw failure;
             } finally {
-                restore(connection, autoCommit, isolation);
+                restore(connection, autoCommit);
             }
         } catch (SQLException e) {
             throw PostgresIdempotencyStore.failure("manage the transaction of", null, e);
@@ -129,9 +131,8 @@ public final class TransactionalIdempotency {
         }
     }
 
-    private static void restore(Connection connection, boolean autoCommit, int isolation) {
+    private static void restore(Connection connection, boolean autoCommit) {
         try {
-            connection.setTransactionIsolation(isolation);
             connection.setAutoCommit(autoCommit);
         } catch (SQLException ignored) {
             // the pool validates or discards a broken connection
