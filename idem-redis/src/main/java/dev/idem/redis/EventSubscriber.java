@@ -1,5 +1,6 @@
 package dev.idem.redis;
 
+import dev.idem.spi.SignalingWaiter;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -25,12 +26,12 @@ final class EventSubscriber extends RedisPubSubAdapter<String, String>
 
     private final StatefulRedisPubSubConnection<String, String> connection;
     private final String channel;
-    private final PubSubWaiter waiter;
+    private final SignalingWaiter waiter;
     private final AtomicBoolean initialConfirmation = new AtomicBoolean(true);
     private volatile boolean closing;
 
     private EventSubscriber(StatefulRedisPubSubConnection<String, String> connection, String channel,
-                            PubSubWaiter waiter) {
+                            SignalingWaiter waiter) {
         this.connection = connection;
         this.channel = channel;
         this.waiter = waiter;
@@ -43,7 +44,7 @@ final class EventSubscriber extends RedisPubSubAdapter<String, String>
      * @throws io.lettuce.core.RedisException if the subscription fails; the connection is closed then
      */
     static EventSubscriber start(StatefulRedisPubSubConnection<String, String> connection, String channel,
-                                 PubSubWaiter waiter, Duration timeout) {
+                                 SignalingWaiter waiter, Duration timeout) {
         EventSubscriber subscriber = new EventSubscriber(connection, channel, waiter);
         try {
             connection.setTimeout(timeout);

@@ -1,5 +1,6 @@
 package dev.idem.redis;
 
+import dev.idem.spi.SignalingWaiter;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
@@ -86,11 +87,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     private final RedisRecords records;
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterCommands<byte[], byte[]> commands;
-    private final PubSubWaiter waiter;
+    private final SignalingWaiter waiter;
     private final EventSubscriber subscriber;
 
     private RedisIdempotencyStore(RedisRecords records, StatefulConnection<byte[], byte[]> connection,
-                                  RedisClusterCommands<byte[], byte[]> commands, PubSubWaiter waiter,
+                                  RedisClusterCommands<byte[], byte[]> commands, SignalingWaiter waiter,
                                   EventSubscriber subscriber) {
         this.records = records;
         this.connection = connection;
@@ -164,9 +165,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     }
 
     /**
-     * The pub/sub waiter (a {@link dev.idem.spi.SignalingWaiter} fed by this store's subscription, which also
-     * remembers each signal for 2 s so a duplicate that registers just after its record finished is not left
-     * waiting), or {@link Waiter#polling()} when notifications are off.
+     * The pub/sub waiter (a {@link SignalingWaiter} fed by this store's subscription; the engine re-reads the
+     * record after registering, so a signal that overtook the claim's reply is not missed), or
+     * {@link Waiter#polling()} when notifications are off.
      */
     @Override
     public Waiter waiter() {
@@ -274,7 +275,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         public RedisIdempotencyStore build() {
             RedisKeys keys = RedisKeys.of(keyPrefix, channel);
             RedisRecords records = new RedisRecords(keys, notifications);
-            PubSubWaiter waiter = new PubSubWaiter();
+            SignalingWaiter waiter = new SignalingWaiter();
             StatefulConnection<byte[], byte[]> connection = null;
             try {
                 RedisClusterCommands<byte[], byte[]> commands;
