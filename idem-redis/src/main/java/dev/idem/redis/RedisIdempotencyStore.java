@@ -1,6 +1,8 @@
 package dev.idem.redis;
 
 import dev.idem.spi.SignalingWaiter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
@@ -31,14 +33,15 @@ import java.util.function.Function;
  * The Redis store: Lettuce over a standalone Redis or a Redis Cluster, one hash per record, every multi-step
  * operation one Lua script (so each check and the write it guards are atomic on the server, and each operation
  * is one round trip), every write after the claim fenced by the owner token, expiry decided by the engine's
- * clock. Waiting duplicates are woken by pub/sub: completions, failures and releases PUBLISH the record's
- * {@link RecordId#digest()} on one channel from inside their script, and one subscribed connection per store
- * wakes the waiters of this JVM, whichever application instance finished the record.
+ * clock. Waiting duplicates are woken by pub/sub: a waiting duplicate flags the record, the completion, failure
+ * or release of a flagged record PUBLISHes its {@link RecordId#digest()} on one channel from inside its script
+ * (records nobody waits for never publish), and one subscribed connection per store wakes the waiters of this
+ * JVM, whichever application instance finished the record.
  *
  * <h2>Layout</h2>
  * A record lives in the hash {@code <prefix>{<digest>}} (prefix default {@code idem:}), with the fields
  * {@code fingerprint}, {@code status}, {@code owner}, {@code lease_until}, {@code expires_at} (epoch
- * milliseconds), {@code content_type} and {@code body} (raw bytes: the encoded result, or the encoded
+ * milliseconds), {@code content_type}, {@code body} and {@code waiters} (raw bytes: the encoded result, or the encoded
  * {@link StoredError}), plus the raw {@code scope}, {@code action} and {@code key} for people reading the
  * data. The digest between the braces is unambiguous whatever the parts contain and is the cluster hash tag,
  * so a record never spans slots. Notifications go to the channel {@code <prefix>events} unless configured.
@@ -77,6 +80,8 @@ import java.util.function.Function;
  * immutable once built.
  */
 public final class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisIdempotencyStore.class);
 
     /** The default key prefix. */
     public static final String DEFAULT_KEY_PREFIX = RedisKeys.DEFAULT_PREFIX;
@@ -165,13 +170,27 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     }
 
     /**
-     * The pub/sub waiter (a {@link SignalingWaiter} fed by this store's subscription; the engine re-reads the
-     * record after registering, so a signal that overtook the claim's reply is not missed), or
-     * {@link Waiter#polling()} when notifications are off.
+     * The pub/sub waiter, or {@link Waiter#polling()} when notifications are off. Registering flags the record as
+     * waited for (one script), so that its owner publishes when it finishes (records nobody waits for never
+     * publish); if it already finished, the handle is woken at once. The engine re-reads the record after
+     * registering, so a signal that overtook the claim's reply is not missed either.
      */
     @Override
     public Waiter waiter() {
-        return subscriber != null ? waiter : Waiter.polling();
+        if (subscriber == null) {
+            return Waiter.polling();
+        }
+        return id -> {
+            Waiter.Handle handle = waiter.register(id);
+            try {
+                if (!call("flag a waiter on", id, redis -> records.flagWaiter(redis, id))) {
+                    waiter.signal(id);
+                }
+            } catch (IdempotencyStoreException e) {
+                log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
+            }
+            return handle;
+        };
     }
 
     /** The prefix of every key this store writes. */

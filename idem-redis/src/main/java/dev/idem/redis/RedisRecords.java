@@ -38,6 +38,7 @@ final class RedisRecords {
     private final LuaScript finish = LuaScript.load("finish");
     private final LuaScript release = LuaScript.load("release");
     private final LuaScript renew = LuaScript.load("renew");
+    private final LuaScript flagWaiter = LuaScript.load("flag_waiter");
 
     /** @param notify whether finishing and releasing publish the record's digest on the keys' channel */
     RedisRecords(RedisKeys keys, boolean notify) {
@@ -50,7 +51,7 @@ final class RedisRecords {
     }
 
     List<LuaScript> scripts() {
-        return List.of(claim, finish, release, renew);
+        return List.of(claim, finish, release, renew, flagWaiter);
     }
 
     /** Loads every script into the server's cache; also proves the server is reachable and the scripts compile. */
@@ -111,6 +112,16 @@ final class RedisRecords {
         Long renewed = renew.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
                 millis(leaseUntil));
         return renewed != null && renewed == 1;
+    }
+
+    /**
+     * Marks an in-progress record as waited for, so its owner publishes when it finishes.
+     *
+     * @return false when the record is no longer in progress: nothing will be published, look again now
+     */
+    boolean flagWaiter(RedisClusterCommands<byte[], byte[]> redis, RecordId id) {
+        Long flagged = flagWaiter.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id));
+        return flagged != null && flagged == 1;
     }
 
     private static StoredRecord decode(RecordId id, byte[] fingerprint, byte[] status, byte[] leaseUntil,

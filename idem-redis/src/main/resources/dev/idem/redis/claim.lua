@@ -8,7 +8,7 @@
 --          {0, fingerprint, status, lease_until, expires_at, content_type, body} with the record that
 --              prevents the claim (content_type and body are '' unless the record is finished).
 local current = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'lease_until', 'expires_at',
-    'content_type', 'body')
+    'content_type', 'body', 'waiters')
 local now = tonumber(ARGV[1])
 local outcome = 1
 if current[2] then
@@ -24,5 +24,8 @@ end
 redis.call('HSET', KEYS[1], 'fingerprint', ARGV[2], 'status', 'IN_PROGRESS', 'owner', ARGV[3],
     'lease_until', ARGV[4], 'expires_at', ARGV[5], 'scope', ARGV[6], 'action', ARGV[7], 'key', ARGV[8])
 -- native expiry only collects garbage: whether the record counts as expired is decided above, by expires_at
+if outcome == 2 and current[7] == '1' then
+  redis.call('HSET', KEYS[1], 'waiters', '1') -- duplicates still waiting on a taken-over record stay flagged
+end
 redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return {outcome}

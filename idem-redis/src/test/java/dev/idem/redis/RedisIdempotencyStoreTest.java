@@ -194,13 +194,15 @@ class RedisIdempotencyStoreTest {
         RecordId id = newId();
         Instant now = Instant.now();
         OwnerToken owner = claim(instanceA, id, now, now.plusSeconds(3600));
+        RecordId other = newId();
+        claim(instanceA, other, now, now.plusSeconds(3600));
 
         try (Waiter.Handle handle = instanceB.waiter().register(id);
-             Waiter.Handle unrelated = instanceB.waiter().register(newId())) {
+             Waiter.Handle unrelated = instanceB.waiter().register(other)) {
             assertThat(instanceA.complete(id, owner, new StoredResult(new byte[] {1}, "x"))).isTrue();
 
             assertThat(handle.await(Duration.ofSeconds(10))).as("woken through pub/sub").isTrue();
-            assertThat(unrelated.await(Duration.ofMillis(200))).as("other ids stay asleep").isFalse();
+            assertThat(unrelated.await(Duration.ofMillis(200))).as("waiters of other in-progress records stay asleep").isFalse();
         }
     }
 

@@ -65,7 +65,8 @@ class RedisStoreSettingsTest {
     void everyScriptIsOnTheClasspath() {
         RedisRecords records = new RedisRecords(RedisKeys.of("idem:", null), true);
 
-        assertThat(records.scripts()).extracting(LuaScript::name).containsExactly("claim", "finish", "release", "renew");
+        assertThat(records.scripts()).extracting(LuaScript::name).containsExactly("claim", "finish", "release", "renew",
+                "flag_waiter");
         assertThat(records.scripts()).allSatisfy(s -> assertThat(s.sha()).matches("[0-9a-f]{40}"));
     }
 }
