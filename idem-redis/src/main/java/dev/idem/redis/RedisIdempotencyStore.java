@@ -41,8 +41,8 @@ import java.util.function.Function;
  * <h2>Layout</h2>
  * A record lives in the hash {@code <prefix>{<digest>}} (prefix default {@code idem:}), with the fields
  * {@code fingerprint}, {@code status}, {@code owner}, {@code lease_until}, {@code expires_at} (epoch
- * milliseconds), {@code content_type}, {@code body} and {@code waiters} (raw bytes: the encoded result, or the encoded
- * {@link StoredError}), plus the raw {@code scope}, {@code action} and {@code key} for people reading the
+ * milliseconds), {@code content_type}, {@code body} (raw bytes: the encoded result, or the encoded
+ * {@link StoredError}) and {@code waiters} (set once a duplicate waits), plus the raw {@code scope}, {@code action} and {@code key} for people reading the
  * data. The digest between the braces is unambiguous whatever the parts contain and is the cluster hash tag,
  * so a record never spans slots. Notifications go to the channel {@code <prefix>events} unless configured.
  *
