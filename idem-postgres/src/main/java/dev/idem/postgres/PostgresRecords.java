@@ -89,11 +89,21 @@ final class PostgresRecords {
     }
 
     ClaimResult claim(Connection c, ClaimRequest request) throws SQLException {
+        return claim(c, request, "", "");
+    }
+
+    /**
+     * The claim, sent in one round trip together with {@code before} and {@code after} (plain statements ending
+     * in {@code ;}, or empty), which run whatever the claim's outcome: transactional mode uses them to bound the
+     * wait on a concurrent claim and to set its savepoint.
+     */
+    ClaimResult claim(Connection c, ClaimRequest request, String before, String after) throws SQLException {
         RecordId id = request.id();
+        String sql = before + claimSql + (after.isEmpty() ? "" : "; " + after);
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
             OwnerToken token = OwnerToken.random();
             StoredRecord existing;
-            try (PreparedStatement ps = c.prepareStatement(claimSql)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = bindId(ps, 1, id);
                 i = bindId(ps, i, id);
                 ps.setString(i++, request.fingerprint().hex());
@@ -101,7 +111,7 @@ final class PostgresRecords {
                 ps.setObject(i++, ts(request.leaseUntil()));
                 ps.setObject(i++, ts(request.expiresAt()));
                 ps.setObject(i, ts(request.now()));
-                try (ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = firstResultSet(ps)) {
                     if (!rs.next()) {
                         continue; // inserted concurrently and not yet visible to this statement: read again
                     }
@@ -124,6 +134,18 @@ final class PostgresRecords {
         }
         throw new IdempotencyStoreException("could not settle the claim of " + id + " after "
                 + MAX_CLAIM_ATTEMPTS + " attempts under heavy contention");
+    }
+
+    /** The first result set of a statement that may begin with statements returning update counts. */
+    private static ResultSet firstResultSet(PreparedStatement ps) throws SQLException {
+        boolean isResultSet = ps.execute();
+        while (!isResultSet) {
+            if (ps.getUpdateCount() == -1) {
+                throw new SQLException("the claim statement returned no result set");
+            }
+            isResultSet = ps.getMoreResults();
+        }
+        return ps.getResultSet();
     }
 
     private boolean takeOver(Connection c, ClaimRequest request, OwnerToken token) throws SQLException {

@@ -45,11 +45,13 @@ final class TransactionBoundStore implements IdempotencyStore {
     @Override
     public ClaimResult claim(ClaimRequest request) {
         try {
-            run("SET LOCAL lock_timeout = " + lockTimeoutMillis);
-            ClaimResult result = records.claim(connection, request);
-            run(result instanceof ClaimResult.Claimed
-                    ? "SET LOCAL lock_timeout = DEFAULT; SAVEPOINT " + SAVEPOINT
-                    : "SET LOCAL lock_timeout = DEFAULT");
+            // one round trip: bound the wait on a concurrent claim, claim, then lift the bound and set the
+            // savepoint that lets a failing action's writes be undone without undoing the claim
+            ClaimResult result = records.claim(connection, request, "SET LOCAL lock_timeout = " + lockTimeoutMillis + "; ",
+                    "SET LOCAL lock_timeout = DEFAULT; SAVEPOINT " + SAVEPOINT);
+            if (result instanceof ClaimResult.Claimed claimed && claimed.takeover()) {
+                run("SAVEPOINT " + SAVEPOINT); // the takeover was a second statement, after the first savepoint
+            }
             return result;
         } catch (SQLException e) {
             if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {

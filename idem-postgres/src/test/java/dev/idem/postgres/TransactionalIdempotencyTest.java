@@ -9,12 +9,16 @@ import dev.idem.IdempotencyConflictException;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotentOutcome;
 import dev.idem.ReplayableError;
+import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.RecordId;
+import dev.idem.tck.TestClock;
 import dev.idem.testing.PostgresTestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -213,6 +217,34 @@ class TransactionalIdempotencyTest {
             }
         }
         assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aCrashedTwoPhaseOwnerIsTakenOverInsideTheTransactionAndADeclineAfterwardsIsStillRecorded() {
+        TestClock clock = TestClock.atSystemTime();
+        try (Idempotency clocked = Idempotency.builder(store)
+                .config(IdempotencyConfig.builder().clock(clock).maxWait(Duration.ofSeconds(5)).build()).build()) {
+            TransactionalIdempotency clockedTx = new TransactionalIdempotency(clocked, store);
+            IdempotencyRequest crashed = request("k9");
+            IdempotencyRequest declined = request("k10");
+            for (IdempotencyRequest r : List.of(crashed, declined)) {
+                RecordId id = new RecordId(r.scope(), r.action(), r.key().orElseThrow());
+                Instant now = clock.instant();
+                store.claim(new ClaimRequest(id, r.fingerprint(), now, now.plusSeconds(30), now.plusSeconds(3600)));
+            }
+            clock.advance(Duration.ofSeconds(31)); // both owners died without finishing
+
+            String recovered = clockedTx.execute(crashed, String.class, c -> "order-" + insertOrder(c, "recovered"));
+            assertThatThrownBy(() -> clockedTx.execute(declined, String.class, c -> {
+                insertOrder(c, "declined");
+                throw new Declined("card declined");
+            })).isInstanceOf(Declined.class);
+
+            assertThat(recovered).startsWith("order-");
+            assertThat(recordStatus("k9")).isEqualTo("COMPLETED");
+            assertThat(recordStatus("k10")).isEqualTo("FAILED");
+            assertThat(orderCount()).isEqualTo(1);
+        }
     }
 
     @Test
