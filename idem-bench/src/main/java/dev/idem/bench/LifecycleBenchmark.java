@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * against two raw Redis round trips. Writes a Markdown table to {@code idem-bench/results/}.
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java}
- * ({@code -Didem.bench.seconds=N} per measurement, default 5; PostgreSQL from {@code IDEM_TEST_PG_URL} or embedded).
+ * ({@code -Didem.bench.seconds=N} per measurement, default 5; {@code -Didem.bench.scenarios=lifecycle,replay,
+ * transactional,memory,redis} to choose; PostgreSQL from {@code IDEM_TEST_PG_URL} or embedded, Redis from
+ * {@code IDEM_TEST_REDIS_URL}).
  */
 public final class LifecycleBenchmark {
 
@@ -72,19 +74,12 @@ public final class LifecycleBenchmark {
     }
 
     private void run() throws Exception {
-        if (Boolean.getBoolean("idem.bench.memoryOnly")) {
-            try (Idempotency memory = Idempotency.builder(new InMemoryIdempotencyStore(10_000_000)).build()) {
-                double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
-                System.out.println("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
-            }
-            return;
-        }
         try (PostgresIdempotencyStore notifying = PostgresIdempotencyStore.builder(pool).table(table).build();
              PostgresIdempotencyStore silent = PostgresIdempotencyStore.builder(pool).table(table).notifications(false).build();
              Idempotency idem = Idempotency.builder(notifying).build();
              Idempotency idemSilent = Idempotency.builder(silent).build();
              Idempotency memory = Idempotency.builder(new InMemoryIdempotencyStore(10_000_000)).build()) {
-            for (int threads : new int[] {1, 4, 16}) {
+            for (int threads : selected("lifecycle") ? new int[] {1, 4, 16} : new int[0]) {
                 double raw = measure(threads, this::rawLifecycle);
                 double withNotify = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
                 double withoutNotify = measure(threads, () -> idemSilent.execute(newRequest(), String.class, () -> "ok"));
@@ -92,25 +87,31 @@ public final class LifecycleBenchmark {
                 row("lifecycle, PostgreSQL (NOTIFY off)", threads, withoutNotify, raw);
             }
             List<IdempotencyRequest> completed = new ArrayList<>();
-            for (int i = 0; i < 20_000; i++) {
+            for (int i = 0; i < (selected("replay") ? 20_000 : 0); i++) {
                 IdempotencyRequest request = newRequest();
                 idemSilent.execute(request, String.class, () -> "ok");
                 completed.add(request);
             }
-            for (int threads : new int[] {1, 4}) {
+            for (int threads : selected("replay") ? new int[] {1, 4} : new int[0]) {
                 double raw = measure(threads, () -> rawSelect(completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
                 double replay = measure(threads, () -> idemSilent.execute(
                         completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
                 row("replay of a completed key, PostgreSQL", threads, replay, raw);
             }
             TransactionalIdempotency tx = new TransactionalIdempotency(idemSilent, silent);
-            for (int threads : new int[] {1, 4}) {
+            for (int threads : selected("transactional") ? new int[] {1, 4} : new int[0]) {
                 double raw = measure(threads, this::rawLifecycle);
                 double oneCommit = measure(threads, () -> tx.execute(newRequest(), String.class, c -> "ok"));
                 row("transactional mode (one commit) vs raw two-commit lifecycle", threads, oneCommit, raw);
             }
-            double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
-            rows.add("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
+            if (selected("memory")) {
+                double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
+                rows.add("| lifecycle, in-memory store | 1 | " + format(inMemory) + " | - | - |");
+            }
+        }
+        if (!selected("redis")) {
+            write();
+            return;
         }
         if (RedisTestServer.isConfigured()) {
             redis();
@@ -145,6 +146,12 @@ public final class LifecycleBenchmark {
 
     /** Keys from a counter: generating random keys (SecureRandom) would be measured along with Idem. */
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
+
+    /** Whether {@code -Didem.bench.scenarios} (default all: lifecycle,replay,transactional,memory,redis) names it. */
+    private static boolean selected(String scenario) {
+        String chosen = System.getProperty("idem.bench.scenarios", "lifecycle,replay,transactional,memory,redis");
+        return List.of(chosen.split(",")).contains(scenario);
+    }
 
     private static IdempotencyRequest newRequest() {
         return IdempotencyRequest.builder("bench.action").scope("bench-user").key("k" + KEYS.incrementAndGet())
@@ -266,7 +273,9 @@ public final class LifecycleBenchmark {
                 .append("| scenario | threads | Idem ops/s | raw ops/s | Idem / raw |\n|---|---|---|---|---|\n");
         rows.forEach(r -> md.append(r).append('\n'));
         Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
-        Path out = dir.resolve("lifecycle-" + LocalDate.now() + ".md");
+        String scenarios = System.getProperty("idem.bench.scenarios");
+        Path out = dir.resolve("lifecycle-" + LocalDate.now() + (scenarios == null ? "" : "-" + scenarios.replace(',', '-'))
+                + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
         System.out.println(md);
