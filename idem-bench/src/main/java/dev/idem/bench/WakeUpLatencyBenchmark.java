@@ -1,0 +1,146 @@
+package dev.idem.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.idem.Fingerprint;
+import dev.idem.Idempotency;
+import dev.idem.IdempotencyConfig;
+import dev.idem.IdempotencyRequest;
+import dev.idem.memory.InMemoryIdempotencyStore;
+import dev.idem.postgres.PostgresIdempotencyStore;
+import dev.idem.postgres.PostgresSchema;
+import dev.idem.redis.RedisIdempotencyStore;
+import dev.idem.spi.IdempotencyStore;
+import dev.idem.testing.PostgresTestDatabase;
+import dev.idem.testing.RedisTestServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * How soon a waiting duplicate returns once the first request with its key finished: an owner holds a key for
+ * 100-150 ms while 8 duplicates wait, and each duplicate's delay after the owner's {@code execute} returned is
+ * recorded; 40 rounds per store. Push wake-ups (LISTEN/NOTIFY, pub/sub, in-JVM) against pure polling at the
+ * ADR's 50 ms. Writes a Markdown table to {@code idem-bench/results/}.
+ *
+ * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
+ * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark}
+ */
+public final class WakeUpLatencyBenchmark {
+
+    private static final int ROUNDS = 40;
+    private static final int DUPLICATES = 8;
+    private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
+
+    public static void main(String[] args) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
+            String table = PostgresTestDatabase.uniqueTableName("idem_wake");
+            PostgresSchema.create(pool, table);
+            try (PostgresIdempotencyStore push = PostgresIdempotencyStore.builder(pool).table(table).build();
+                 PostgresIdempotencyStore polling = PostgresIdempotencyStore.builder(pool).table(table)
+                         .notifications(false).build()) {
+                rows.add(measure("PostgreSQL, LISTEN/NOTIFY", push));
+                rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling));
+            } finally {
+                PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
+            }
+        }
+        if (RedisTestServer.isConfigured()) {
+            String prefix = RedisTestServer.uniquePrefix();
+            try (RedisIdempotencyStore push = RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix).build();
+                 RedisIdempotencyStore polling = RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix)
+                         .notifications(false).build()) {
+                rows.add(measure("Redis, pub/sub", push));
+                rows.add(measure("Redis, polling every 50 ms (notifications off)", polling));
+            } finally {
+                RedisTestServer.deleteKeys(prefix);
+            }
+        }
+        rows.add(measure("in-memory, in-JVM signal", new InMemoryIdempotencyStore()));
+        write(rows);
+        System.exit(0);
+    }
+
+    private static String measure(String name, IdempotencyStore store) throws Exception {
+        List<Long> delays = Collections.synchronizedList(new ArrayList<>());
+        IdempotencyConfig config = IdempotencyConfig.builder().maxWait(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(DUPLICATES + 1);
+        try (Idempotency idem = Idempotency.builder(store).config(config).build()) {
+            for (int round = 0; round < ROUNDS + 5; round++) {
+                boolean warmUp = round < 5;
+                IdempotencyRequest request = IdempotencyRequest.builder("bench.wake").scope("bench")
+                        .key("w" + KEYS.incrementAndGet()).fingerprint(Fingerprint.EMPTY).build();
+                CountDownLatch ownerRunning = new CountDownLatch(1);
+                AtomicLong finishedAt = new AtomicLong();
+                Future<?> owner = pool.submit(() -> {
+                    idem.execute(request, String.class, () -> {
+                        ownerRunning.countDown();
+                        // the first request's own work, of a random length so polls do not line up with it
+                        Thread.sleep(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(50));
+                        return "done";
+                    });
+                    finishedAt.set(System.nanoTime());
+                    return null;
+                });
+                ownerRunning.await();
+                List<Future<Long>> waiting = new ArrayList<>();
+                for (int d = 0; d < DUPLICATES; d++) {
+                    waiting.add(pool.submit(() -> {
+                        idem.execute(request, String.class, () -> "never");
+                        return System.nanoTime();
+                    }));
+                }
+                owner.get();
+                for (Future<Long> w : waiting) {
+                    long returnedAt = w.get();
+                    if (!warmUp) {
+                        delays.add(Math.max(0, returnedAt - finishedAt.get()));
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Collections.sort(delays);
+        String row = "| " + name + " | " + delays.size() + " | " + ms(percentile(delays, 50)) + " | "
+                + ms(percentile(delays, 99)) + " | " + ms(delays.get(delays.size() - 1)) + " |";
+        System.out.println(row);
+        return row;
+    }
+
+    private static long percentile(List<Long> sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    }
+
+    private static String ms(long nanos) {
+        return String.format("%.1f ms", nanos / 1e6);
+    }
+
+    private static void write(List<String> rows) throws IOException {
+        StringBuilder md = new StringBuilder("# Duplicate wake-up latency, ").append(LocalDate.now()).append("\n\n")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append(". An owner holds a key for 100-150 ms (random) while ")
+                .append(DUPLICATES).append(" duplicates wait; delay = a duplicate's return minus the owner's return; ")
+                .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
+                .append("| store and wake-up | samples | p50 | p99 | max |\n|---|---|---|---|---|\n");
+        rows.forEach(r -> md.append(r).append('\n'));
+        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
+        Path out = dir.resolve("wake-up-" + LocalDate.now() + ".md");
+        Files.createDirectories(dir);
+        Files.writeString(out, md.toString());
+        System.out.println(md);
+        System.out.println("written to " + out.toAbsolutePath());
+    }
+}
