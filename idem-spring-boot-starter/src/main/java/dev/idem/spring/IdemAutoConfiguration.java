@@ -15,7 +15,6 @@ import dev.idem.servlet.IdempotencyFilterConfig;
 import dev.idem.servlet.ScopeResolver;
 import dev.idem.spi.IdempotencyStore;
 import io.lettuce.core.RedisClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashSet;
 import java.util.List;
 import javax.sql.DataSource;
@@ -48,7 +47,7 @@ import org.springframework.util.AntPathMatcher;
 @ConditionalOnBooleanProperty(name = "idem.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdemProperties.class)
 @Import({IdemAutoConfiguration.RedisStoreConfiguration.class, IdemAutoConfiguration.PostgresStoreConfiguration.class,
-    IdemAutoConfiguration.JacksonCodecConfiguration.class,
+    IdemAutoConfiguration.JacksonCodecConfiguration.class, IdemAutoConfiguration.MetricsConfiguration.class,
     IdemAutoConfiguration.ServletFilterConfiguration.class})
 public class IdemAutoConfiguration {
 
@@ -100,11 +99,11 @@ public class IdemAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Idempotency idempotency(IdempotencyStore store, IdempotencyConfig config, ResultCodec codec,
-                            ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<IdempotencyListener> listeners) {
-        MeterRegistry registry = micrometerPresent() ? meterRegistry.getIfAvailable() : null;
-        IdempotencyListener listener = listeners.getIfAvailable(() -> registry != null
-                ? new MicrometerIdempotencyListener(registry) : IdempotencyListener.NONE);
-        IdempotencyStore effective = registry != null ? new MeteredIdempotencyStore(store, registry) : store;
+                            ObjectProvider<IdemMetrics> metrics, ObjectProvider<IdempotencyListener> listeners) {
+        IdemMetrics meters = metrics.getIfAvailable();
+        IdempotencyListener listener = listeners.getIfAvailable(
+                () -> meters != null ? meters.listener() : IdempotencyListener.NONE);
+        IdempotencyStore effective = meters != null ? meters.timed(store) : store;
         return Idempotency.builder(effective).config(config).codec(codec).listener(listener).build();
     }
 
@@ -117,18 +116,21 @@ public class IdemAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "idem.prune.enabled", matchIfMissing = true)
     IdempotencyPruner idempotencyPruner(Idempotency idempotency, IdemProperties properties,
-                                        ObjectProvider<MeterRegistry> meterRegistry) {
+                                        ObjectProvider<IdemMetrics> metrics) {
         IdemProperties.Prune prune = properties.getPrune();
+        IdemMetrics meters = metrics.getIfAvailable();
         return new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(), prune.getBatchSize(),
-                micrometerPresent() ? meterRegistry.getIfAvailable() : null);
+                meters != null ? meters::countPruned : rows -> { });
     }
 
-    private static boolean micrometerPresent() {
-        try {
-            Class.forName("io.micrometer.core.instrument.MeterRegistry", false, IdemAutoConfiguration.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
+    /** Micrometer meters, when Micrometer is on the classpath (they stay silent without a MeterRegistry bean). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MetricsConfiguration {
+
+        @Bean
+        IdemMetrics idemMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+            return new IdemMetrics(registry);
         }
     }
 

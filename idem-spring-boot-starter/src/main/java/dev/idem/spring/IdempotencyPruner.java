@@ -1,12 +1,12 @@
 package dev.idem.spring;
 
 import dev.idem.Idempotency;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -24,20 +24,21 @@ public final class IdempotencyPruner implements SmartLifecycle {
     private final Idempotency idempotency;
     private final Duration interval;
     private final int batchSize;
-    private final MeterRegistry registry;
+    private final IntConsumer pruned;
     private final CronExpression cron;
     private volatile ScheduledExecutorService executor;
 
-    public IdempotencyPruner(Idempotency idempotency, Duration interval, int batchSize, MeterRegistry registry) {
-        this(idempotency, interval, null, batchSize, registry);
+    public IdempotencyPruner(Idempotency idempotency, Duration interval, int batchSize) {
+        this(idempotency, interval, null, batchSize, rows -> { });
     }
 
     /**
-     * @param cron a Spring cron expression, or null to prune every {@code interval}
+     * @param cron   a Spring cron expression, or null to prune every {@code interval}
+     * @param pruned told how many rows each run deleted (the starter counts them in {@code idem.pruned})
      * @throws IllegalArgumentException for a non-positive interval or batch size, or an invalid cron expression
      */
     public IdempotencyPruner(Idempotency idempotency, Duration interval, String cron, int batchSize,
-                             MeterRegistry registry) {
+                             IntConsumer pruned) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("idem.prune.interval must be positive, got " + interval);
         }
@@ -47,7 +48,7 @@ public final class IdempotencyPruner implements SmartLifecycle {
         this.idempotency = idempotency;
         this.interval = interval;
         this.batchSize = batchSize;
-        this.registry = registry;
+        this.pruned = pruned;
         try {
             this.cron = cron == null || cron.isBlank() ? null : CronExpression.parse(cron);
         } catch (IllegalArgumentException e) {
@@ -73,9 +74,7 @@ public final class IdempotencyPruner implements SmartLifecycle {
             deleted = idempotency.pruneExpired(batchSize);
             total += deleted;
         } while (deleted == batchSize);
-        if (registry != null && total > 0) {
-            registry.counter("idem.pruned").increment(total);
-        }
+        pruned.accept(total);
         return total;
     }
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -109,6 +110,18 @@ class IdemAutoConfigurationTest {
         InMemoryIdempotencyStore mine = new InMemoryIdempotencyStore(10);
         runner.withBean(DataSource.class, () -> new DelegatingDataSource(dataSource)).withBean(IdempotencyStore.class, () -> mine)
                 .run(context -> assertThat(context.getBean(IdempotencyStore.class)).isSameAs(mine));
+    }
+
+    @Test
+    void applicationsWithoutMicrometerOrJacksonStillStart() {
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer", "tools.jackson"))
+                .withPropertyValues("idem.prune.interval=1h")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Idempotency idem = context.getBean(Idempotency.class);
+                    assertThat(idem.execute(request("plain"), String.class, () -> "ran")).isEqualTo("ran");
+                    assertThat(context.getBean(IdempotencyPruner.class).pruneNow()).isZero();
+                });
     }
 
     @Test
