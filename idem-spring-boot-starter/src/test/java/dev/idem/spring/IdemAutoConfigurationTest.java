@@ -113,8 +113,9 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
-    void applicationsWithoutMicrometerOrJacksonStillStart() {
-        runner.withClassLoader(new FilteredClassLoader("io.micrometer", "tools.jackson"))
+    void applicationsWithOnlyTheCoreOnTheClasspathStillStart() {
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer", "tools.jackson", "jakarta.servlet",
+                        "dev.idem.servlet", "dev.idem.postgres", "dev.idem.redis", "io.lettuce"))
                 .withPropertyValues("idem.prune.interval=1h")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
