@@ -66,6 +66,7 @@ public final class LifecycleBenchmark {
             try {
                 LifecycleBenchmark benchmark = new LifecycleBenchmark(pool, table, seconds);
                 benchmark.run();
+                benchmark.write();
             } finally {
                 PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
             }
@@ -110,7 +111,6 @@ public final class LifecycleBenchmark {
             }
         }
         if (!selected("redis")) {
-            write();
             return;
         }
         if (RedisTestServer.isConfigured()) {
@@ -118,8 +118,23 @@ public final class LifecycleBenchmark {
         } else {
             rows.add("| Redis | - | not measured: " + RedisTestServer.URL_VARIABLE + " is not set | | |");
         }
-        write();
     }
+
+    /** Runs every scenario on its own table of {@code pool} and returns the Markdown rows. */
+    static List<String> rows(HikariDataSource pool, int seconds) throws Exception {
+        String table = PostgresTestDatabase.uniqueTableName("idem_bench");
+        PostgresSchema.create(pool, table);
+        try {
+            LifecycleBenchmark benchmark = new LifecycleBenchmark(pool, table, seconds);
+            benchmark.run();
+            return benchmark.rows;
+        } finally {
+            PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
+        }
+    }
+
+    /** The table header of {@link #rows}. */
+    static final String HEADER = "| scenario | threads | Idem ops/s | raw ops/s | Idem / raw |\n|---|---|---|---|---|\n";
 
     /**
      * Redis lifecycle against its raw baseline: the same two round trips by hand (HSETNX of the claim, then an
@@ -270,7 +285,7 @@ public final class LifecycleBenchmark {
                 .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24.\n\n")
                 .append("Raw = the same statements by hand on the same pool: INSERT ... ON CONFLICT DO NOTHING then a ")
                 .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")
-                .append("| scenario | threads | Idem ops/s | raw ops/s | Idem / raw |\n|---|---|---|---|---|\n");
+                .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
         Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
         String scenarios = System.getProperty("idem.bench.scenarios");

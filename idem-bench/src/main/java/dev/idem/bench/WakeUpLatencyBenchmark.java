@@ -42,18 +42,29 @@ public final class WakeUpLatencyBenchmark {
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
 
     public static void main(String[] args) throws Exception {
-        List<String> rows = new ArrayList<>();
+        List<String> rows;
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
-            String table = PostgresTestDatabase.uniqueTableName("idem_wake");
-            PostgresSchema.create(pool, table);
-            try (PostgresIdempotencyStore push = PostgresIdempotencyStore.builder(pool).table(table).build();
-                 PostgresIdempotencyStore polling = PostgresIdempotencyStore.builder(pool).table(table)
-                         .notifications(false).build()) {
-                rows.add(measure("PostgreSQL, LISTEN/NOTIFY", push));
-                rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling));
-            } finally {
-                PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
-            }
+            rows = rows(pool);
+        }
+        write(rows);
+        System.exit(0);
+    }
+
+    /** The table header of {@link #rows}. */
+    static final String HEADER = "| store and wake-up | samples | p50 | p99 | max |\n|---|---|---|---|---|\n";
+
+    /** Measures every store (Redis when configured) and returns the Markdown rows. */
+    static List<String> rows(HikariDataSource pool) throws Exception {
+        List<String> rows = new ArrayList<>();
+        String table = PostgresTestDatabase.uniqueTableName("idem_wake");
+        PostgresSchema.create(pool, table);
+        try (PostgresIdempotencyStore push = PostgresIdempotencyStore.builder(pool).table(table).build();
+             PostgresIdempotencyStore polling = PostgresIdempotencyStore.builder(pool).table(table)
+                     .notifications(false).build()) {
+            rows.add(measure("PostgreSQL, LISTEN/NOTIFY", push));
+            rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling));
+        } finally {
+            PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
         }
         if (RedisTestServer.isConfigured()) {
             String prefix = RedisTestServer.uniquePrefix();
@@ -67,8 +78,7 @@ public final class WakeUpLatencyBenchmark {
             }
         }
         rows.add(measure("in-memory, in-JVM signal", new InMemoryIdempotencyStore()));
-        write(rows);
-        System.exit(0);
+        return rows;
     }
 
     private static String measure(String name, IdempotencyStore store) throws Exception {
@@ -134,7 +144,7 @@ public final class WakeUpLatencyBenchmark {
                 .append(System.getProperty("java.version")).append(". An owner holds a key for 100-150 ms (random) while ")
                 .append(DUPLICATES).append(" duplicates wait; delay = a duplicate's return minus the owner's return; ")
                 .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
-                .append("| store and wake-up | samples | p50 | p99 | max |\n|---|---|---|---|---|\n");
+                .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
         Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
         Path out = dir.resolve("wake-up-" + LocalDate.now() + ".md");

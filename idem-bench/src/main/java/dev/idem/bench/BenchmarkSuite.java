@@ -1,0 +1,97 @@
+package dev.idem.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.idem.testing.PostgresTestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The whole benchmark suite in one run (about 10 minutes on 2 cores): store lifecycle, replay and transactional
+ * rates against the raw statements they need, duplicate wake-up latency, growth of the PostgreSQL table to
+ * 10 M records, and JMH micro benchmarks of the in-JVM paths. Writes {@code suite-DATE.md} and
+ * {@code suite-DATE.png} to {@code idem-bench/results/}.
+ *
+ * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
+ * -Didem.bench.main=dev.idem.bench.BenchmarkSuite} ({@code -Didem.bench.growth=100000,1000000} for a shorter
+ * growth series).
+ */
+public final class BenchmarkSuite {
+
+    private BenchmarkSuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.getInteger("idem.bench.seconds", 3);
+        long[] sizes = java.util.Arrays.stream(System.getProperty("idem.bench.growth", "100000,1000000,10000000")
+                .split(",")).mapToLong(Long::parseLong).toArray();
+        StringBuilder md = new StringBuilder();
+        List<Map.Entry<String, Double>> ratios = new ArrayList<>();
+        try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
+            md.append("# Idem benchmark suite, ").append(LocalDate.now()).append("\n\n")
+                    .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                    .append(System.getProperty("java.version")).append(", PostgreSQL ").append(version(pool))
+                    .append(PostgresTestDatabase.isEmbedded() ? " (embedded)" : "").append(".\n\n");
+
+            md.append("## Lifecycle, replay and transactional mode against the raw statements\n\n")
+                    .append(LifecycleBenchmark.HEADER);
+            for (String row : LifecycleBenchmark.rows(pool, seconds)) {
+                md.append(row).append('\n');
+                String[] cells = row.split("\\|");
+                if (cells.length > 5 && cells[5].trim().matches("[0-9.]+")) {
+                    ratios.add(Map.entry(cells[1].trim() + ", " + cells[2].trim() + " thr", Double.parseDouble(cells[5].trim())));
+                }
+            }
+
+            md.append("\n## Duplicate wake-up latency\n\n").append(WakeUpLatencyBenchmark.HEADER);
+            WakeUpLatencyBenchmark.rows(pool).forEach(r -> md.append(r).append('\n'));
+
+            md.append("\n## Growth: lifecycle rate (4 callers) as the PostgreSQL table fills, pruning running\n\n")
+                    .append("| records | lifecycles/s | pruned meanwhile | table | indexes |\n|---|---|---|---|---|\n");
+            GrowthBenchmark.run(pool, seconds, sizes).forEach(r -> md.append(r).append('\n'));
+        }
+
+        md.append("\n## JMH (in-process, 1 thread, ops/s)\n\n| benchmark | ops/s | error |\n|---|---|---|\n");
+        Options options = new OptionsBuilder().include(MicroBenchmarks.class.getName()).forks(0).threads(1)
+                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(2)).build();
+        Collection<RunResult> results = new Runner(options).run();
+        for (RunResult result : results) {
+            String name = result.getParams().getBenchmark().replace(MicroBenchmarks.class.getName() + ".", "");
+            md.append("| ").append(name).append(" | ")
+                    .append(String.format("%,.0f", result.getPrimaryResult().getScore())).append(" | ± ")
+                    .append(String.format("%,.0f", result.getPrimaryResult().getScoreError())).append(" |\n");
+        }
+
+        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
+        Files.createDirectories(dir);
+        Path out = dir.resolve("suite-" + LocalDate.now() + ".md");
+        md.append("\n![Idem / raw](suite-").append(LocalDate.now()).append(".png)\n");
+        Files.writeString(out, md.toString());
+        ChartWriter.ratios("Idem throughput / raw statements (1.0 = no overhead)", ratios,
+                dir.resolve("suite-" + LocalDate.now() + ".png"));
+        System.out.println(md);
+        System.out.println("written to " + out.toAbsolutePath());
+        System.exit(0);
+    }
+
+    private static String version(HikariDataSource pool) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
