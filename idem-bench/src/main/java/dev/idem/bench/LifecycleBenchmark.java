@@ -154,6 +154,21 @@ public final class LifecycleBenchmark {
                 double lifecycle = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
                 row("lifecycle, Redis (pub/sub on)", threads, lifecycle, baseline);
             }
+            List<IdempotencyRequest> completed = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                IdempotencyRequest request = newRequest();
+                idem.execute(request, String.class, () -> "ok");
+                completed.add(request);
+            }
+            for (int threads : new int[] {1, 4}) {
+                double baseline = measure(threads, () -> raw.hmget(store.keyOf(
+                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())).key().map(
+                                key -> new dev.idem.spi.RecordId("bench-user", "bench.action", key)).orElseThrow()),
+                        "fingerprint", "status", "lease_until", "expires_at", "content_type", "body"));
+                double replay = measure(threads, () -> idem.execute(
+                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
+                row("replay of a completed key, Redis (raw: HMGET of the record)", threads, replay, baseline);
+            }
         } finally {
             RedisTestServer.deleteKeys(prefix);
         }
