@@ -207,6 +207,7 @@ public final class Idempotency implements AutoCloseable {
                 && !first.leaseExpiredAt(config.clock().instant());
         try (Waiter.Handle handle = mustWait ? store.waiter().register(id) : null) {
             if (mustWait) {
+                waitStart = System.nanoTime(); // it found the key in progress: it waits, however briefly
                 // The record was read before the handle existed: a completion signalled in between would be lost,
                 // so read it once more now that no signal can be missed.
                 Optional<StoredRecord> current = callStore("find", id, () -> store.find(id, config.clock().instant()));
@@ -234,9 +235,6 @@ public final class Idempotency implements AutoCloseable {
                     reportWait(id, waitStart);
                     emit(l -> l.onConflict(id));
                     throw new IdempotencyConflictException(id, CONFLICT_RETRY_AFTER);
-                }
-                if (waitStart == 0) {
-                    waitStart = System.nanoTime();
                 }
                 long untilLeaseEnds = Duration.between(now, record.leaseUntil()).toNanos();
                 long wait = Math.min(remaining, Math.min(config.pollInterval().toNanos(), untilLeaseEnds));
