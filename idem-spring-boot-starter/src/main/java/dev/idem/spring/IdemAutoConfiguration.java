@@ -6,17 +6,23 @@ import dev.idem.IdempotencyListener;
 import dev.idem.MissingKeyPolicy;
 import dev.idem.ResultCodec;
 import dev.idem.SimpleResultCodec;
+import dev.idem.jackson.JacksonResultCodec;
 import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.redis.RedisIdempotencyStore;
+import dev.idem.servlet.ActionResolver;
 import dev.idem.servlet.IdempotencyFilter;
 import dev.idem.servlet.IdempotencyFilterConfig;
 import dev.idem.servlet.ScopeResolver;
 import dev.idem.spi.IdempotencyStore;
 import io.lettuce.core.RedisClient;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,19 +33,27 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.AntPathMatcher;
+import org.springframework.util.ClassUtils;
 
 /**
- * Wires Idem from {@code idem.*}: the store (PostgreSQL when a {@code DataSource} exists, Redis when
- * {@code idem.store=redis}, else in-memory, with a start-up log line naming it), the engine, the
+ * Wires Idem from {@code idem.*}: the store (PostgreSQL when a PostgreSQL {@code DataSource} exists and idem-postgres
+ * is on the classpath, Redis when {@code idem.store=redis}, else in-memory, with a start-up log line naming it), the
+ * engine with its result codec (Jackson 3, else Jackson 2 through idem-jackson, else core's simple codec), the
  * {@code Idempotency-Key} filter for servlet applications, {@link Idempotent} methods, Micrometer metrics when a
  * {@code MeterRegistry} exists, and scheduled pruning. Every bean backs off when the application defines its own.
+ *
+ * <p>Classes of optional dependencies (idem-postgres, idem-redis, Lettuce, idem-servlet, Micrometer, Jackson) are
+ * named only inside the nested configurations guarded by {@code @ConditionalOnClass}, so the starter runs with
+ * idem-core alone.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
@@ -47,12 +61,19 @@ import org.springframework.util.AntPathMatcher;
 @ConditionalOnBooleanProperty(name = "idem.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdemProperties.class)
 @Import({IdemAutoConfiguration.RedisStoreConfiguration.class, IdemAutoConfiguration.PostgresStoreConfiguration.class,
-    IdemAutoConfiguration.JacksonCodecConfiguration.class, IdemAutoConfiguration.MetricsConfiguration.class,
-    IdemAutoConfiguration.ServletFilterConfiguration.class})
+    IdemAutoConfiguration.JacksonCodecConfiguration.class, IdemAutoConfiguration.Jackson2CodecConfiguration.class,
+    IdemAutoConfiguration.MetricsConfiguration.class, IdemAutoConfiguration.ServletFilterConfiguration.class})
 public class IdemAutoConfiguration {
 
-    /** The filter's order: after Spring Security's filter chain (-100), so the principal is known. */
-    public static final int FILTER_ORDER = -90;
+    /**
+     * The filter's order: after Spring Security's filter chain ({@code SecurityProperties.DEFAULT_FILTER_ORDER},
+     * -100), so the principal is known, and before Spring MVC. Spring Security is not a dependency of the starter,
+     * hence a constant rather than a reference.
+     */
+    public static final int FILTER_ORDER = -100 + 10;
+
+    /** Stores whose {@code pruneExpiredBefore} does nothing because the backend expires records itself. */
+    private static final Set<String> SELF_EXPIRING_STORES = Set.of("dev.idem.redis.RedisIdempotencyStore");
 
     private static final Logger log = LoggerFactory.getLogger(IdemAutoConfiguration.class);
 
@@ -75,10 +96,11 @@ public class IdemAutoConfiguration {
         return builder.build();
     }
 
-    /** The in-memory store, when no other store was configured (imported configurations register first). */
+    /** The in-memory store, when no other store was configured (the nested configurations register first). */
     @Bean
     @ConditionalOnMissingBean(IdempotencyStore.class)
-    InMemoryIdempotencyStore idempotencyStore(IdemProperties properties) {
+    InMemoryIdempotencyStore idempotencyStore(IdemProperties properties, ObjectProvider<DataSource> dataSources,
+                                              ResourceLoader resourceLoader) {
         if (properties.getStore() == IdemProperties.StoreType.POSTGRES
                 || properties.getStore() == IdemProperties.StoreType.REDIS) {
             throw new IllegalStateException("idem.store=" + properties.getStore().name().toLowerCase()
@@ -86,7 +108,12 @@ public class IdemAutoConfiguration {
                     ? "no DataSource bean, or idem-postgres is not on the classpath"
                     : "idem-redis or Lettuce is not on the classpath"));
         }
-        log.info("Idem uses the in-memory store (records are lost on restart; protects one instance only)");
+        if (properties.getStore() == IdemProperties.StoreType.AUTO && dataSources.stream().findAny().isPresent()
+                && !ClassUtils.isPresent("dev.idem.postgres.PostgresIdempotencyStore", resourceLoader.getClassLoader())) {
+            log.warn("Idem found a DataSource but not idem-postgres on the classpath: add dev.idem:idem-postgres to"
+                    + " keep idempotency records in the database, or set idem.store=memory to silence this warning");
+        }
+        log.info("Idem uses the in-memory store (records are lost on restart; single instance only)");
         return new InMemoryIdempotencyStore();
     }
 
@@ -101,8 +128,12 @@ public class IdemAutoConfiguration {
     Idempotency idempotency(IdempotencyStore store, IdempotencyConfig config, ResultCodec codec,
                             ObjectProvider<IdemMetrics> metrics, ObjectProvider<IdempotencyListener> listeners) {
         IdemMetrics meters = metrics.getIfAvailable();
-        IdempotencyListener listener = listeners.getIfAvailable(
-                () -> meters != null ? meters.listener() : IdempotencyListener.NONE);
+        List<IdempotencyListener> all = new ArrayList<>(listeners.orderedStream().toList());
+        IdempotencyListener metered = meters != null ? meters.listener() : IdempotencyListener.NONE;
+        if (metered != IdempotencyListener.NONE) {
+            all.add(metered);
+        }
+        IdempotencyListener listener = CompositeIdempotencyListener.of(all);
         IdempotencyStore effective = meters != null ? meters.timed(store) : store;
         return Idempotency.builder(effective).config(config).codec(codec).listener(listener).build();
     }
@@ -119,8 +150,15 @@ public class IdemAutoConfiguration {
                                         ObjectProvider<IdemMetrics> metrics) {
         IdemProperties.Prune prune = properties.getPrune();
         IdemMetrics meters = metrics.getIfAvailable();
-        return new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(), prune.getBatchSize(),
-                meters != null ? meters::countPruned : rows -> { });
+        IdempotencyPruner pruner = new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(),
+                prune.getBatchSize(), meters != null ? meters::countPruned : rows -> { });
+        IdempotencyStore store = idempotency.store() instanceof MeteredIdempotencyStore metered
+                ? metered.delegate() : idempotency.store();
+        if (SELF_EXPIRING_STORES.contains(store.getClass().getName())) {
+            log.info("Idem does not schedule pruning: {} expires records itself", store.getClass().getSimpleName());
+            pruner.disableAutoStartup();
+        }
+        return pruner;
     }
 
     /** Micrometer meters, when Micrometer is on the classpath (they stay silent without a MeterRegistry bean). */
@@ -158,23 +196,47 @@ public class IdemAutoConfiguration {
         }
     }
 
-    /** The PostgreSQL store, when a DataSource exists and {@code idem.store} is auto or postgres. */
+    /**
+     * The PostgreSQL store, when there is one DataSource (or a primary one) and {@code idem.store} is auto or
+     * postgres. Under auto, a DataSource of another database (H2 in tests, say) gets the in-memory store instead.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "dev.idem.postgres.PostgresIdempotencyStore")
-    @ConditionalOnBean(DataSource.class)
+    @ConditionalOnSingleCandidate(DataSource.class)
     @ConditionalOnExpression("'${idem.store:auto}'.toLowerCase() matches 'auto|postgres'")
     static class PostgresStoreConfiguration {
 
-        @Bean(destroyMethod = "close")
+        @Bean
         @ConditionalOnMissingBean(IdempotencyStore.class)
-        PostgresIdempotencyStore postgresIdempotencyStore(DataSource dataSource, IdemProperties properties) {
+        IdempotencyStore postgresIdempotencyStore(DataSource dataSource, IdemProperties properties) {
             IdemProperties.Postgres postgres = properties.getPostgres();
+            String product = databaseProduct(dataSource);
+            if (product != null && !product.equalsIgnoreCase("PostgreSQL")) {
+                if (properties.getStore() == IdemProperties.StoreType.POSTGRES) {
+                    throw new IllegalStateException("idem.store=postgres but the DataSource is " + product
+                            + ", not PostgreSQL");
+                }
+                log.info("Idem uses the in-memory store (records are lost on restart; single instance only):"
+                        + " the DataSource is {}, not PostgreSQL", product);
+                return new InMemoryIdempotencyStore();
+            }
             if (postgres.isCreateSchema()) {
                 PostgresSchema.create(dataSource, postgres.getTable());
             }
             log.info("Idem uses the PostgreSQL store (table {})", postgres.getTable());
             return PostgresIdempotencyStore.builder(dataSource).table(postgres.getTable())
                     .notifications(postgres.isNotifications()).build();
+        }
+
+        /** The database's product name, or null when it cannot be reached now (then PostgreSQL is assumed). */
+        private static String databaseProduct(DataSource dataSource) {
+            try (Connection connection = dataSource.getConnection()) {
+                return connection.getMetaData().getDatabaseProductName();
+            } catch (SQLException e) {
+                log.warn("Idem could not ask the DataSource which database it is ({}); assuming PostgreSQL",
+                        e.getMessage());
+                return null;
+            }
         }
     }
 
@@ -191,6 +253,24 @@ public class IdemAutoConfiguration {
         }
     }
 
+    /**
+     * Results as JSON with Jackson 2 through {@code idem-jackson}, when the application has no Jackson 3 mapper
+     * (the application's {@code ObjectMapper} bean if it has one). The two Jackson configurations exclude each
+     * other by condition, because nested configuration classes are registered in no guaranteed order.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"dev.idem.jackson.JacksonResultCodec", "com.fasterxml.jackson.databind.ObjectMapper"})
+    @ConditionalOnMissingBean(type = "tools.jackson.databind.json.JsonMapper")
+    static class Jackson2CodecConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ResultCodec idempotencyResultCodec(ObjectProvider<com.fasterxml.jackson.databind.ObjectMapper> mapper) {
+            com.fasterxml.jackson.databind.ObjectMapper own = mapper.getIfUnique();
+            return own != null ? new JacksonResultCodec(own) : JacksonResultCodec.create();
+        }
+    }
+
     /** The {@code Idempotency-Key} filter for servlet applications. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -200,12 +280,13 @@ public class IdemAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        IdempotencyFilterConfig idempotencyFilterConfig(IdemProperties properties) {
+        IdempotencyFilterConfig idempotencyFilterConfig(IdemProperties properties, ObjectProvider<ScopeResolver> scope,
+                                                        ObjectProvider<ActionResolver> action) {
             IdemProperties.Http http = properties.getHttp();
             AntPathMatcher matcher = new AntPathMatcher();
             List<String> include = List.copyOf(http.getIncludePaths());
             List<String> exclude = List.copyOf(http.getExcludePaths());
-            return IdempotencyFilterConfig.builder()
+            IdempotencyFilterConfig.Builder builder = IdempotencyFilterConfig.builder()
                     .headerName(http.getHeaderName())
                     .methods(new HashSet<>(http.getMethods()))
                     .routes(request -> {
@@ -213,11 +294,12 @@ public class IdemAutoConfiguration {
                         return include.stream().anyMatch(p -> matcher.match(p, path))
                                 && exclude.stream().noneMatch(p -> matcher.match(p, path));
                     })
-                    .scopeResolver(ScopeResolver.principalName())
+                    .scopeResolver(scope.getIfUnique(ScopeResolver::principalName))
                     .maxRequestBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, http.getMaxRequestBodySize().toBytes()))
                     .maxResponseBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, http.getMaxResponseBodySize().toBytes()))
-                    .replayedHeaders(new HashSet<>(http.getReplayedHeaders()))
-                    .build();
+                    .replayedHeaders(new HashSet<>(http.getReplayedHeaders()));
+            action.ifUnique(builder::actionResolver);
+            return builder.build();
         }
 
         @Bean

@@ -27,6 +27,7 @@ public final class IdempotencyPruner implements SmartLifecycle {
     private final IntConsumer pruned;
     private final CronExpression cron;
     private volatile ScheduledExecutorService executor;
+    private volatile boolean autoStartup = true;
 
     public IdempotencyPruner(Idempotency idempotency, Duration interval, int batchSize) {
         this(idempotency, interval, null, batchSize, rows -> { });
@@ -78,8 +79,21 @@ public final class IdempotencyPruner implements SmartLifecycle {
         return total;
     }
 
+    /** Keeps the schedule from starting with the context (for stores that expire records themselves). */
+    void disableAutoStartup() {
+        this.autoStartup = false;
+    }
+
     @Override
-    public void start() {
+    public boolean isAutoStartup() {
+        return autoStartup;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (executor != null) {
+            return;
+        }
         executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "idem-pruner");
             thread.setDaemon(true);
@@ -107,7 +121,7 @@ public final class IdempotencyPruner implements SmartLifecycle {
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
         ScheduledExecutorService running = executor;
         executor = null;
         if (running != null) {

@@ -16,6 +16,13 @@ import java.lang.annotation.Target;
  * @Idempotent(action = "practice.start", key = "#command.idempotencyKey", scope = "#userId")
  * public StartedSession start(String userId, StartCommand command) { ... }
  * }</pre>
+ *
+ * <p>The result is stored with the application's {@link dev.idem.ResultCodec} (JSON with Spring Boot's Jackson
+ * mapper by default), typed by the method's generic return type. Checked exceptions the method declares are
+ * rethrown as themselves; a duplicate still running after {@code idem.max-wait} gets
+ * {@link dev.idem.IdempotencyConflictException}, and a store outage {@link dev.idem.IdempotencyStoreException}.
+ * Works on Spring beans only (the method is called through a class-based proxy, so calls from inside the same
+ * bean are not intercepted).
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -30,4 +37,27 @@ public @interface Idempotent {
 
     /** SpEL giving the owner of the key (user, tenant); default no scope. */
     String scope() default "";
+
+    /** What a call whose key evaluates to null does; default {@code idem.missing-key-policy}. */
+    MissingKey missingKeyPolicy() default MissingKey.DEFAULT;
+
+    /**
+     * The dedup window of {@link MissingKey#DERIVE_FROM_CONTENT}, in Spring Boot's duration format
+     * ({@code 10s}, {@code 500ms}, {@code PT1M}).
+     */
+    String dedupWindow() default "10s";
+
+    /** The missing-key policy of one method. */
+    enum MissingKey {
+        /** Use the engine's policy ({@code idem.missing-key-policy}). */
+        DEFAULT,
+        /** Throw {@link dev.idem.MissingIdempotencyKeyException}. */
+        REJECT,
+        /** Run the method unprotected. */
+        PASS_THROUGH,
+        /** Record the call under a random server key (never replayed). */
+        GENERATE,
+        /** Use the fingerprint of the arguments as key for {@link #dedupWindow()}. */
+        DERIVE_FROM_CONTENT
+    }
 }

@@ -4,10 +4,12 @@ import dev.idem.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotentActionException;
+import dev.idem.MissingKeyPolicy;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -15,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.MethodClassKey;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
@@ -34,13 +38,14 @@ final class IdempotentMethodInterceptor implements MethodInterceptor {
     private final ObjectProvider<Idempotency> idempotency;
     private final SpelExpressionParser parser = new SpelExpressionParser();
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
-    private final Map<Method, Parsed> cache = new ConcurrentHashMap<>();
+    private final Map<MethodClassKey, Parsed> cache = new ConcurrentHashMap<>();
+    private final Set<Method> unencodable = ConcurrentHashMap.newKeySet();
 
     IdempotentMethodInterceptor(ObjectProvider<Idempotency> idempotency) {
         this.idempotency = idempotency;
     }
 
-    private record Parsed(String action, Expression key, Expression scope) {
+    private record Parsed(String action, Expression key, Expression scope, MissingKeyPolicy missingKeyPolicy) {
     }
 
     @Override
@@ -48,20 +53,26 @@ final class IdempotentMethodInterceptor implements MethodInterceptor {
         Object target = invocation.getThis();
         Class<?> targetClass = target != null ? AopUtils.getTargetClass(target) : invocation.getMethod().getDeclaringClass();
         Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
-        Parsed parsed = cache.computeIfAbsent(method, m -> parse(m, targetClass));
+        Parsed parsed = cache.computeIfAbsent(new MethodClassKey(method, targetClass), k -> parse(method, targetClass));
         Object[] args = invocation.getArguments();
         MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(target, method, args, parameterNames);
         Object key = parsed.key().getValue(context);
         Object scope = parsed.scope() == null ? "" : parsed.scope().getValue(context);
         Idempotency engine = idempotency.getObject();
-        IdempotencyRequest request = IdempotencyRequest.builder(parsed.action())
+        MissingKeyPolicy policy = parsed.missingKeyPolicy() != null
+                ? parsed.missingKeyPolicy() : engine.config().missingKeyPolicy();
+        // Without a key under DERIVE_FROM_CONTENT the fingerprint is the key: it must not silently fall back to empty.
+        boolean fingerprintIsKey = key == null && policy instanceof MissingKeyPolicy.DeriveFromContent;
+        IdempotencyRequest.Builder request = IdempotencyRequest.builder(parsed.action())
                 .scope(scope == null ? "" : scope.toString())
                 .key(key == null ? null : key.toString())
-                .fingerprint(fingerprint(engine, args))
-                .build();
+                .fingerprint(fingerprint(engine, method, args, fingerprintIsKey));
+        if (parsed.missingKeyPolicy() != null) {
+            request.missingKeyPolicy(parsed.missingKeyPolicy());
+        }
         Type returnType = method.getReturnType() == void.class ? Void.class : method.getGenericReturnType();
         try {
-            return engine.execute(request, returnType, () -> proceed(invocation));
+            return engine.execute(request.build(), returnType, () -> proceed(invocation));
         } catch (IdempotentActionException e) {
             Throwable cause = e.getCause();
             for (Class<?> declared : method.getExceptionTypes()) {
@@ -91,18 +102,46 @@ final class IdempotentMethodInterceptor implements MethodInterceptor {
         String action = annotation.action().isBlank()
                 ? targetClass.getSimpleName() + "." + method.getName() : annotation.action();
         Expression scope = annotation.scope().isBlank() ? null : parser.parseExpression(annotation.scope());
-        return new Parsed(action, parser.parseExpression(annotation.key()), scope);
+        return new Parsed(action, parser.parseExpression(annotation.key()), scope, missingKeyPolicy(annotation, method));
     }
 
-    /** The SHA-256 of the codec's bytes of the arguments; without a codec for them, no payload check. */
-    private static Fingerprint fingerprint(Idempotency engine, Object[] args) {
+    /** The method's own policy, or null to use the engine's. */
+    static MissingKeyPolicy missingKeyPolicy(Idempotent annotation, Method method) {
+        return switch (annotation.missingKeyPolicy()) {
+            case DEFAULT -> null;
+            case REJECT -> MissingKeyPolicy.reject();
+            case PASS_THROUGH -> MissingKeyPolicy.passThrough();
+            case GENERATE -> MissingKeyPolicy.generate();
+            case DERIVE_FROM_CONTENT -> {
+                try {
+                    yield MissingKeyPolicy.deriveFromContent(DurationStyle.detectAndParse(annotation.dedupWindow()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("@Idempotent(dedupWindow = \"" + annotation.dedupWindow()
+                            + "\") on " + method + " is not a positive duration: " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /**
+     * The SHA-256 of the codec's bytes of the arguments. When the codec cannot encode them, reused keys are not
+     * checked against the arguments (logged once per method), unless the fingerprint serves as the key.
+     */
+    private Fingerprint fingerprint(Idempotency engine, Method method, Object[] args, boolean required) {
         if (args.length == 0) {
             return Fingerprint.EMPTY;
         }
         try {
             return Fingerprint.of(engine.codec().encode(Arrays.asList(args), Object.class));
         } catch (RuntimeException e) {
-            log.debug("The result codec cannot encode these arguments; reused keys are not checked against them", e);
+            if (required) {
+                throw new IllegalStateException("@Idempotent " + method + " derives its key from its arguments,"
+                        + " but the result codec cannot encode them: " + e.getMessage(), e);
+            }
+            if (unencodable.add(method)) {
+                log.warn("The result codec cannot encode the arguments of @Idempotent {}; a key reused with other"
+                        + " arguments is not detected ({})", method, e.getMessage());
+            }
             return Fingerprint.EMPTY;
         }
     }

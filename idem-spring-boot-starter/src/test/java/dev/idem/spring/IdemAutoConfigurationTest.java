@@ -12,13 +12,25 @@ import dev.idem.spi.IdempotencyStore;
 import dev.idem.redis.RedisIdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
 import dev.idem.testing.RedisTestServer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
+import dev.idem.IdempotencyConfig;
+import dev.idem.ResultCodec;
+import dev.idem.SimpleResultCodec;
+import dev.idem.jackson.JacksonResultCodec;
+import dev.idem.servlet.ActionResolver;
+import dev.idem.servlet.IdempotencyFilterConfig;
+import dev.idem.servlet.ScopeResolver;
+import dev.idem.spi.RecordId;
+import java.lang.reflect.Type;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.List;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import static org.awaitility.Awaitility.await;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +43,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 
 /** Which beans the starter creates, in which situation. */
+@ExtendWith(OutputCaptureExtension.class)
 class IdemAutoConfigurationTest {
 
     /** Shared by every context; handed to them wrapped, so closing a context does not close the pool. */
@@ -79,6 +92,8 @@ class IdemAutoConfigurationTest {
                         "idem.redis.key-prefix=" + prefix)
                 .run(context -> {
                     assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(RedisIdempotencyStore.class);
+                    assertThat(context.getBean(IdempotencyPruner.class).isRunning())
+                            .as("Redis expires records itself: no pruning schedule").isFalse();
                     Idempotency idem = context.getBean(Idempotency.class);
                     assertThat(idem.execute(request("r1"), String.class, () -> "ran")).isEqualTo("ran");
                     assertThat(idem.execute(request("r1"), String.class, () -> "again")).isEqualTo("ran");
@@ -90,6 +105,35 @@ class IdemAutoConfigurationTest {
     void idemStoreRedisWithoutAUrlFailsAtStartWithAClearMessage() {
         runner.withPropertyValues("idem.store=redis").run(context -> assertThat(context).hasFailed()
                 .getFailure().rootCause().hasMessageContaining("idem.redis.url"));
+    }
+
+    @Test
+    void aDataSourceOfAnotherDatabaseKeepsTheInMemoryStoreUnderAuto() {
+        runner.withBean(DataSource.class, IdemAutoConfigurationTest::h2)
+                .run(context -> assertThat(context.getBean(IdempotencyStore.class))
+                        .isInstanceOf(InMemoryIdempotencyStore.class));
+        runner.withBean(DataSource.class, IdemAutoConfigurationTest::h2).withPropertyValues("idem.store=postgres")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("idem.store=postgres but the DataSource is H2"));
+    }
+
+    @Test
+    void aDataSourceWithoutIdemPostgresWarnsThatRecordsStayInMemory(CapturedOutput output) {
+        runner.withClassLoader(new FilteredClassLoader("dev.idem.postgres"))
+                .withBean(DataSource.class, () -> new DelegatingDataSource(dataSource))
+                .run(context -> {
+                    assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(InMemoryIdempotencyStore.class);
+                    assertThat(output).contains("add dev.idem:idem-postgres")
+                            .contains("Idem uses the in-memory store (records are lost on restart; single instance only)");
+                });
+    }
+
+    @Test
+    void severalDataSourcesWithoutAPrimaryOneKeepTheInMemoryStore() {
+        runner.withBean("one", DataSource.class, () -> new DelegatingDataSource(dataSource))
+                .withBean("two", DataSource.class, () -> new DelegatingDataSource(dataSource))
+                .run(context -> assertThat(context.getBean(IdempotencyStore.class))
+                        .isInstanceOf(InMemoryIdempotencyStore.class));
     }
 
     @Test
@@ -115,13 +159,93 @@ class IdemAutoConfigurationTest {
     @Test
     void applicationsWithOnlyTheCoreOnTheClasspathStillStart() {
         runner.withClassLoader(new FilteredClassLoader("io.micrometer", "tools.jackson", "jakarta.servlet",
-                        "dev.idem.servlet", "dev.idem.postgres", "dev.idem.redis", "io.lettuce"))
+                        "dev.idem.servlet", "dev.idem.postgres", "dev.idem.redis", "io.lettuce", "dev.idem.jackson",
+                        "com.fasterxml.jackson"))
                 .withPropertyValues("idem.prune.interval=1h")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     Idempotency idem = context.getBean(Idempotency.class);
+                    assertThat(idem.codec()).isInstanceOf(SimpleResultCodec.class);
                     assertThat(idem.execute(request("plain"), String.class, () -> "ran")).isEqualTo("ran");
                     assertThat(context.getBean(IdempotencyPruner.class).pruneNow()).isZero();
+                });
+    }
+
+    @Test
+    void resultsAreJsonWithBootsJackson3MapperWhenThereIsOne() {
+        runner.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class)).run(context -> {
+            ResultCodec codec = context.getBean(Idempotency.class).codec();
+            assertThat(codec).isInstanceOf(Jackson3ResultCodec.class);
+            assertThat(codec.contentType()).isEqualTo("application/json");
+            Type type = new ParameterizedTypeReference<List<Item>>() { }.getType();
+            byte[] json = codec.encode(List.of(new Item("a", 1)), type);
+            assertThat(new String(json, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[{\"name\":\"a\",\"count\":1}]");
+            assertThat(codec.decode(json, type)).isEqualTo(List.of(new Item("a", 1)));
+        });
+    }
+
+    @Test
+    void withoutJackson3ButWithIdemJacksonResultsAreJsonWithJackson2() {
+        runner.withClassLoader(new FilteredClassLoader("tools.jackson")).run(context ->
+                assertThat(context.getBean(Idempotency.class).codec()).isInstanceOf(JacksonResultCodec.class));
+    }
+
+    @Test
+    void aResultCodecOfTheApplicationWins() {
+        ResultCodec mine = new SimpleResultCodec();
+        runner.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class))
+                .withBean(ResultCodec.class, () -> mine)
+                .run(context -> assertThat(context.getBean(Idempotency.class).codec()).isSameAs(mine));
+    }
+
+    @Test
+    void anIdempotencyOfTheApplicationWins() {
+        runner.withBean(Idempotency.class, () -> Idempotency.builder(new InMemoryIdempotencyStore(5)).build())
+                .run(context -> {
+                    assertThat(context).hasSingleBean(Idempotency.class);
+                    assertThat(context.getBean(Idempotency.class).store()).isNotSameAs(context.getBean(IdempotencyStore.class));
+                });
+    }
+
+    @Test
+    void customizersAdjustTheConfigAfterTheProperties() {
+        runner.withPropertyValues("idem.ttl=1h")
+                .withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.ttl(Duration.ofMinutes(5)))
+                .run(context -> assertThat(context.getBean(IdempotencyConfig.class).ttl()).isEqualTo(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void theFilterFollowsIncludeAndExcludePathsAndMethods() {
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+                .withPropertyValues("idem.http.include-paths=/api/**", "idem.http.exclude-paths=/api/internal/**",
+                        "idem.http.methods=POST,PUT")
+                .run(context -> {
+                    IdempotencyFilterConfig config = context.getBean(IdempotencyFilterConfig.class);
+                    assertThat(config.protects(request("POST", "/api/orders"))).isTrue();
+                    assertThat(config.protects(request("PUT", "/api/orders/7"))).isTrue();
+                    assertThat(config.protects(request("PATCH", "/api/orders/7"))).isFalse();
+                    assertThat(config.protects(request("POST", "/api/internal/jobs"))).isFalse();
+                    assertThat(config.protects(request("POST", "/login"))).isFalse();
+                    MockHttpServletRequest withContextPath = request("POST", "/shop/api/orders");
+                    withContextPath.setContextPath("/shop");
+                    assertThat(config.protects(withContextPath)).isTrue();
+
+                    FilterRegistrationBean<?> registration =
+                            context.getBean("idempotencyFilterRegistration", FilterRegistrationBean.class);
+                    assertThat(registration.getOrder()).isEqualTo(IdemAutoConfiguration.FILTER_ORDER).isEqualTo(-90);
+                });
+    }
+
+    @Test
+    void scopeAndActionResolverBeansOfTheApplicationAreUsedByTheFilter() {
+        ScopeResolver tenant = request -> request.getHeader("X-Tenant");
+        ActionResolver byPath = request -> "api" + request.getRequestURI();
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+                .withBean(ScopeResolver.class, () -> tenant).withBean(ActionResolver.class, () -> byPath)
+                .run(context -> {
+                    IdempotencyFilterConfig config = context.getBean(IdempotencyFilterConfig.class);
+                    assertThat(config.scopeResolver()).isSameAs(tenant);
+                    assertThat(config.actionResolver()).isSameAs(byPath);
                 });
     }
 
@@ -130,6 +254,8 @@ class IdemAutoConfigurationTest {
         runner.withPropertyValues("idem.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(Idempotency.class);
             assertThat(context).doesNotHaveBean(IdempotencyStore.class);
+            assertThat(context).doesNotHaveBean(IdempotencyPruner.class);
+            assertThat(context).doesNotHaveBean(IdempotentMethodPostProcessor.class);
         });
     }
 
@@ -161,27 +287,10 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
-    void pruningDeletesExpiredRecordsAndCountsThem() {
+    void pruningDeletesExpiredPostgresRecordsInBatches() {
         String table = PostgresTestDatabase.uniqueTableName("idem_prune");
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-        };
+        TestClock clock = new TestClock();
         runner.withBean(DataSource.class, () -> new DelegatingDataSource(dataSource))
-                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
                 .withPropertyValues("idem.postgres.table=" + table, "idem.ttl=1h", "idem.prune.batch-size=2")
                 .run(context -> {
@@ -189,14 +298,43 @@ class IdemAutoConfigurationTest {
                     for (int i = 0; i < 5; i++) {
                         idem.execute(request("old-" + i), String.class, () -> "x");
                     }
-                    now.set(now.get().plus(Duration.ofHours(2)));
+                    clock.advance(Duration.ofHours(2));
                     idem.execute(request("fresh"), String.class, () -> "x");
 
-                    assertThat(context.getBean(IdempotencyPruner.class).pruneNow()).isEqualTo(5);
-                    assertThat(context.getBean(MeterRegistry.class).counter("idem.pruned").count()).isEqualTo(5);
-                    assertThat(idem.store().find(new dev.idem.spi.RecordId("", "test", "fresh"), now.get())).isPresent();
+                    IdempotencyPruner pruner = context.getBean(IdempotencyPruner.class);
+                    assertThat(pruner.isRunning()).as("scheduled with the context").isTrue();
+                    assertThat(pruner.pruneNow()).isEqualTo(5);
+                    assertThat(idem.store().find(new RecordId("", "test", "fresh"), clock.instant())).isPresent();
+                    assertThat(idem.store().find(new RecordId("", "test", "old-0"), clock.instant())).isEmpty();
                 });
         PostgresTestDatabase.execute(dataSource, "DROP TABLE " + table);
+    }
+
+    @Test
+    void theScheduledPrunerRunsOnItsOwnDaemonThread() {
+        TestClock clock = new TestClock();
+        runner.withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
+                .withPropertyValues("idem.ttl=1h", "idem.prune.interval=50ms")
+                .run(context -> {
+                    Idempotency idem = context.getBean(Idempotency.class);
+                    idem.execute(request("expiring"), String.class, () -> "x");
+                    clock.advance(Duration.ofHours(2));
+
+                    InMemoryIdempotencyStore store = context.getBean(InMemoryIdempotencyStore.class);
+                    assertThat(store.size()).isEqualTo(1);
+
+                    await().atMost(Duration.ofSeconds(5)).until(() -> store.size() == 0);
+                    assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> {
+                        assertThat(t.getName()).isEqualTo("idem-pruner");
+                        assertThat(t.isDaemon()).isTrue();
+                    });
+                });
+    }
+
+    @Test
+    void idemPruneEnabledFalseSchedulesNothing() {
+        runner.withPropertyValues("idem.prune.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(IdempotencyPruner.class));
     }
 
     @Test
@@ -207,18 +345,15 @@ class IdemAutoConfigurationTest {
                 .getFailure().hasStackTraceContaining("idem.prune.cron is not a valid cron expression"));
     }
 
-    @Test
-    void metricsCountClaimsReplaysAndStoreLatencyPerAction() {
-        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
-            Idempotency idem = context.getBean(Idempotency.class);
-            idem.execute(request("m1"), String.class, () -> "x");
-            idem.execute(request("m1"), String.class, () -> "x");
-            MeterRegistry meters = context.getBean(MeterRegistry.class);
+    record Item(String name, int count) {
+    }
 
-            assertThat(meters.counter("idem.claims", "action", "test", "takeover", "false").count()).isEqualTo(1);
-            assertThat(meters.counter("idem.replays", "action", "test", "kind", "result").count()).isEqualTo(1);
-            assertThat(meters.get("idem.store.latency").tag("operation", "claim").timer().count()).isEqualTo(2);
-        });
+    private static DataSource h2() {
+        return new SimpleDriverDataSource(new org.h2.Driver(), "jdbc:h2:mem:idem;DB_CLOSE_DELAY=-1");
+    }
+
+    private static MockHttpServletRequest request(String method, String uri) {
+        return new MockHttpServletRequest(method, uri);
     }
 
     private static IdempotencyRequest request(String key) {

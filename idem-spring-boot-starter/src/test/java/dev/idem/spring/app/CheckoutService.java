@@ -2,6 +2,7 @@ package dev.idem.spring.app;
 
 import dev.idem.ReplayableError;
 import dev.idem.spring.Idempotent;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Service;
 
@@ -29,9 +30,23 @@ public class CheckoutService {
         }
     }
 
+    /** A checked deterministic error: the method declares it, so it is rethrown as itself, not wrapped. */
+    public static class OutOfStock extends Exception implements ReplayableError {
+        private static final long serialVersionUID = 1L;
+
+        public OutOfStock(String message) {
+            super(message);
+        }
+
+        @Override
+        public String errorCode() {
+            return "OUT_OF_STOCK";
+        }
+    }
+
     private final AtomicInteger executions = new AtomicInteger();
 
-    /** How many times {@link #checkout} really ran (a method, since fields of a proxy are not the target's). */
+    /** How many times any method here really ran (a method, since fields of a proxy are not the target's). */
     public int executions() {
         return executions.get();
     }
@@ -43,5 +58,28 @@ public class CheckoutService {
             throw new PlanUnavailable("plan " + command.plan() + " is not sold any more");
         }
         return new Checkout("cs_" + n, userId, command.plan());
+    }
+
+    /** A generic return type and a checked exception; the action defaults to {@code CheckoutService.reserve}. */
+    @Idempotent(key = "#key")
+    public List<Checkout> reserve(String key, String item, int quantity) throws OutOfStock {
+        int n = executions.incrementAndGet();
+        if (quantity > 10) {
+            throw new OutOfStock(quantity + " x " + item + " not in stock");
+        }
+        return List.of(new Checkout("r_" + n, "warehouse", item), new Checkout("r_" + n + "b", "warehouse", item));
+    }
+
+    /** Without a key the call runs unprotected. */
+    @Idempotent(action = "billing.note", key = "#key", missingKeyPolicy = Idempotent.MissingKey.PASS_THROUGH)
+    public int note(String key, String text) {
+        return executions.incrementAndGet();
+    }
+
+    /** Without a key, identical arguments within a minute count as one call. */
+    @Idempotent(action = "billing.notify", key = "#key", missingKeyPolicy = Idempotent.MissingKey.DERIVE_FROM_CONTENT,
+            dedupWindow = "1m")
+    public int notifyCustomer(String key, String customer, String message) {
+        return executions.incrementAndGet();
     }
 }

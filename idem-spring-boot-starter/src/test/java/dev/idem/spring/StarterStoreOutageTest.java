@@ -1,10 +1,6 @@
 package dev.idem.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
@@ -15,41 +11,51 @@ import dev.idem.spi.RecordId;
 import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
-import dev.idem.spring.app.OrdersController;
+import dev.idem.spring.HttpClients.Transport;
 import dev.idem.spring.app.TestApplication;
+import dev.idem.spring.app.TestEndpoints;
 import java.time.Instant;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.test.web.servlet.MockMvc;
 
-/** With its store down, a protected request gets 503 problem+json and the application does not run it. */
-@SpringBootTest(classes = {TestApplication.class, IdemStarterStoreOutageTest.DownStore.class},
-        properties = {"spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
+/**
+ * With its store down, a protected request gets 503 problem+json and the application does not run it (fail
+ * closed), through MockMvc and the real server. The application's own store bean wins over the auto-configured one.
+ */
+@SpringBootTest(classes = {TestApplication.class, StarterStoreOutageTest.DownStore.class},
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @AutoConfigureMockMvc
-class IdemStarterStoreOutageTest {
+class StarterStoreOutageTest {
 
+    @LocalServerPort
+    int port;
     @Autowired
     MockMvc mvc;
     @Autowired
-    OrdersController orders;
+    TestEndpoints endpoints;
 
-    @Test
-    void aStoreOutageIsA503ProblemAndNothingRuns() throws Exception {
-        mvc.perform(post("/orders").header("Idempotency-Key", "k-down").contentType("application/json")
-                        .content("{\"plan\":\"monthly\"}"))
-                .andExpect(status().isServiceUnavailable())
-                .andExpect(header().string("Content-Type", org.hamcrest.Matchers.startsWith("application/problem+json")))
-                .andExpect(content().string(org.hamcrest.Matchers.containsString("store-unavailable")));
-        assertThat(orders.ordersPlaced()).isZero();
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aStoreOutageIsA503ProblemAndNothingRuns(Transport transport) throws Exception {
+        int before = endpoints.executions();
+
+        HttpClients.client(transport, mvc, port).post("/count", "k-down", "{}")
+                .assertProblem(503, "store-unavailable");
+
+        assertThat(endpoints.executions()).isEqualTo(before);
     }
 
-    /** The application's own store bean (it wins over the auto-configured one), here permanently down. */
-    @TestConfiguration
+    /** A store that is permanently down. */
+    @TestConfiguration(proxyBeanMethods = false)
     static class DownStore {
         @Bean
         IdempotencyStore downStore() {
