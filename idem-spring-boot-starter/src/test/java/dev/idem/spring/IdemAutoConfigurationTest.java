@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -289,7 +290,7 @@ class IdemAutoConfigurationTest {
     @Test
     void pruningDeletesExpiredPostgresRecordsInBatches() {
         String table = PostgresTestDatabase.uniqueTableName("idem_prune");
-        TestClock clock = new TestClock();
+        TestClock clock = new TestClock(java.time.Instant.parse("2026-11-24T10:00:00Z"));
         runner.withBean(DataSource.class, () -> new DelegatingDataSource(dataSource))
                 .withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
                 .withPropertyValues("idem.postgres.table=" + table, "idem.ttl=1h", "idem.prune.batch-size=2")
@@ -312,7 +313,7 @@ class IdemAutoConfigurationTest {
 
     @Test
     void theScheduledPrunerRunsOnItsOwnDaemonThread() {
-        TestClock clock = new TestClock();
+        TestClock clock = new TestClock(java.time.Instant.parse("2026-11-24T10:00:00Z"));
         runner.withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
                 .withPropertyValues("idem.ttl=1h", "idem.prune.interval=50ms")
                 .run(context -> {

@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -36,7 +37,7 @@ class IdemMetricsTest {
 
     private static final String ACTION = "metrics.test";
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(java.time.Instant.parse("2026-11-24T10:00:00Z"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
