@@ -1,0 +1,32 @@
+package dev.idem.example.practice.adapters.web;
+
+import dev.idem.IdempotencyContext;
+import dev.idem.example.practice.application.BillingUseCases;
+import dev.idem.example.practice.domain.Practice.CheckoutSession;
+import java.security.Principal;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/billing")
+public class BillingController {
+
+    public record CheckoutRequest(String plan) {
+    }
+
+    private final BillingUseCases billing;
+
+    public BillingController(BillingUseCases billing) {
+        this.billing = billing;
+    }
+
+    /** Runs inside Idem's protected action; the gateway gets a key derived from the client's, stable across retries. */
+    @PostMapping("/checkout-sessions")
+    public ResponseEntity<CheckoutSession> checkout(Principal user, @RequestBody CheckoutRequest request) {
+        String gatewayKey = IdempotencyContext.current().derivedKey("stripe.checkout");
+        return ResponseEntity.status(201).body(billing.checkout(user.getName(), request.plan(), gatewayKey));
+    }
+}
