@@ -63,49 +63,33 @@ final class TransactionBoundStore implements IdempotencyStore {
 
     @Override
     public Optional<StoredRecord> find(RecordId id, Instant now) {
-        try {
-            return records.find(connection, id, now);
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("find", id, e);
-        }
+        return call("find", id, c -> records.find(c, id, now));
     }
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        try {
-            return records.complete(connection, id, token, result);
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("complete", id, e);
-        }
+        return call("complete", id, c -> records.complete(c, id, token, result));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        try {
+        return call("fail", id, c -> {
             run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the action's writes go, the claim stays
-            return records.fail(connection, id, token, error);
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("fail", id, e);
-        }
+            return records.fail(c, id, token, error);
+        });
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        try {
+        return call("release", id, c -> {
             run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
-            return records.release(connection, id, token);
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("release", id, e);
-        }
+            return records.release(c, id, token);
+        });
     }
 
     @Override
     public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
-        try {
-            return records.renewLease(connection, id, token, leaseUntil);
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("renew the lease of", id, e);
-        }
+        return call("renew the lease of", id, c -> records.renewLease(c, id, token, leaseUntil));
     }
 
     @Override
@@ -121,6 +105,15 @@ final class TransactionBoundStore implements IdempotencyStore {
     @Override
     public boolean leaseRenewalNeeded() {
         return false;
+    }
+
+    /** Runs {@code work} on this transaction's connection; SQL errors become store exceptions naming the id. */
+    private <R> R call(String operation, RecordId id, PostgresIdempotencyStore.SqlCall<R> work) {
+        try {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw PostgresIdempotencyStore.failure(operation, id, e);
+        }
     }
 
     private void run(String sql) throws SQLException {
