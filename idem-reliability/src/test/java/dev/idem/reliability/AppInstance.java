@@ -1,0 +1,180 @@
+package dev.idem.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One reference-app process (a JVM of its own, started from this module's class path with
+ * {@link dev.idem.reliability.app.FaultInjectingApp}) on the suite's database, reached through its own
+ * {@link FaultProxy} so a test can cut that instance off PostgreSQL. It can be killed with SIGKILL, paused with
+ * SIGSTOP and resumed, and started again on the same port. Its output goes to {@code target/reliability-logs}.
+ * Not thread-safe: one test drives it at a time.
+ */
+final class AppInstance implements AutoCloseable {
+
+    /** The lease the instances use: long enough to see a live lease, short enough to wait out in a test. */
+    static final Duration LEASE = Duration.ofSeconds(6);
+    /** How long a duplicate waits for the owner before its 409: shorter than the lease. */
+    static final Duration MAX_WAIT = Duration.ofSeconds(1);
+
+    private static final HttpClient HEALTH = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    final String name;
+    final int port;
+    final FaultProxy database;
+    private final ReliabilityDatabase db;
+    private final Path log;
+    private Process process;
+
+    private AppInstance(String name, ReliabilityDatabase db) {
+        this.name = name;
+        this.db = db;
+        this.port = freePort();
+        this.database = FaultProxy.start(name + "-pg", db.host, db.port);
+        this.log = Path.of("target", "reliability-logs", name + ".log");
+    }
+
+    /** Launches the process; call {@link #awaitReady()} before sending requests. */
+    static AppInstance launch(String name, ReliabilityDatabase db) {
+        AppInstance instance = new AppInstance(name, db);
+        instance.launch();
+        return instance;
+    }
+
+    void launch() {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dreliability.parent-pid=" + ProcessHandle.current().pid(),
+                "-cp", System.getProperty("java.class.path"),
+                "dev.idem.reliability.app.FaultInjectingApp",
+                "--server.port=" + port,
+                "--practice.instance-name=" + name,
+                "--spring.datasource.url=" + db.urlVia("127.0.0.1", database.port()),
+                "--spring.datasource.hikari.connection-timeout=1000",
+                "--spring.datasource.hikari.validation-timeout=500",
+                "--spring.datasource.hikari.maximum-pool-size=24",
+                "--server.tomcat.threads.max=64",
+                "--idem.lease=" + LEASE.toSeconds() + "s",
+                "--idem.max-wait=" + MAX_WAIT.toMillis() + "ms",
+                "--idem.prune.enabled=false",
+                "--practice.bookmark-toggle.limit=1000000",
+                "--logging.level.root=WARN",
+                "--logging.level.dev.idem=INFO"));
+        try {
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+    }
+
+    /** Waits until the app answers its health check (it fails fast if the process died). */
+    void awaitReady() {
+        await("instance " + name + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+                    }
+                    return healthy();
+                });
+    }
+
+    private boolean healthy() {
+        try {
+            HttpResponse<String> response = HEALTH.send(HttpRequest.newBuilder(uri("/actuator/health"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: the JVM dies at once, no shutdown hook, no clean-up; PostgreSQL sees its connections drop. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        database.cut(); // its dead sockets through the proxy go too
+        database.heal();
+    }
+
+    /** SIGSTOP: every thread of the JVM stops (no lease renewal), as in a long GC pause or a frozen VM. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    /** Starts the process again after {@link #kill()} (same port, same proxy) and waits until it is ready. */
+    void restart() {
+        if (isAlive()) {
+            kill();
+        }
+        launch();
+        awaitReady();
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            resume(); // a paused JVM would not die from SIGTERM
+            process.destroyForcibly();
+        }
+        database.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

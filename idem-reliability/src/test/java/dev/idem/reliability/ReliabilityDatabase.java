@@ -1,0 +1,118 @@
+package dev.idem.reliability;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.idem.postgres.PostgresSchema;
+import dev.idem.testing.PostgresTestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A database of its own for the suite on the test PostgreSQL ({@link PostgresTestDatabase}: the server named by
+ * IDEM_TEST_PG_URL, or an embedded one), created empty and dropped at the end, so the app instances migrate a fresh
+ * schema and counts start from zero. Thread-safe.
+ */
+final class ReliabilityDatabase implements AutoCloseable {
+
+    private static final Pattern JDBC_URL = Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*)(\\?.*)?");
+
+    final String host;
+    final int port;
+    final String name;
+    private final String query;
+    private final String adminUrl;
+    private final HikariDataSource dataSource;
+
+    private ReliabilityDatabase(String adminUrl) {
+        Matcher m = JDBC_URL.matcher(adminUrl);
+        if (!m.matches()) {
+            throw new IllegalStateException("cannot read host, port and database from " + adminUrl);
+        }
+        this.adminUrl = adminUrl;
+        this.host = m.group(1);
+        this.port = m.group(2) == null ? 5432 : Integer.parseInt(m.group(2));
+        this.name = "idem_reliability_" + Long.toHexString(System.nanoTime());
+        this.query = m.group(4) == null ? "" : m.group(4);
+        adminExecute("CREATE DATABASE " + name);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(directUrl());
+        config.setMaximumPoolSize(8);
+        config.setPoolName("reliability-test");
+        this.dataSource = new HikariDataSource(config);
+        PostgresSchema.create(dataSource); // created once here, not raced by three starting instances
+        execute("CREATE TABLE fault_invocations (id bigserial PRIMARY KEY, label text NOT NULL,"
+                + " instance text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+        execute("CREATE TABLE fault_effects (id bigserial PRIMARY KEY, label text NOT NULL,"
+                + " effect_key text NOT NULL UNIQUE, instance text NOT NULL,"
+                + " created_at timestamptz NOT NULL DEFAULT now())");
+    }
+
+    static ReliabilityDatabase create() {
+        return new ReliabilityDatabase(PostgresTestDatabase.jdbcUrl());
+    }
+
+    /** The JDBC URL of this database on the server itself, without any proxy. */
+    String directUrl() {
+        return urlVia(host, port);
+    }
+
+    /** The JDBC URL an app instance uses: through {@code proxyPort}, SQL text on the wire for every statement. */
+    String urlVia(String viaHost, int viaPort) {
+        String params = query.isEmpty() ? "?prepareThreshold=0" : query + "&prepareThreshold=0";
+        return "jdbc:postgresql://" + viaHost + ":" + viaPort + "/" + name + params;
+    }
+
+    HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    long count(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test query failed: " + sql, e);
+        }
+    }
+
+    String string(String sql, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test query failed: " + sql, e);
+        }
+    }
+
+    void execute(String sql) {
+        PostgresTestDatabase.execute(dataSource, sql);
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        adminExecute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+
+    private void adminExecute(String sql) {
+        try (Connection c = java.sql.DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not run " + sql + " on " + adminUrl, e);
+        }
+    }
+}

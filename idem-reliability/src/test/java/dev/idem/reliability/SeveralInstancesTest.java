@@ -1,0 +1,108 @@
+package dev.idem.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three reference-app processes on one PostgreSQL; 1000 keys with 10 duplicates each, spread at random over the
+ * three at once (the duplicates of a key are in flight together): exactly one practice session per key, and every
+ * duplicate gets the identical response, or a 409 that a retry then resolves.
+ */
+class SeveralInstancesTest {
+
+    private static final int KEYS = 1000;
+    private static final int DUPLICATES = 10;
+    private static final int CALLERS = 40;
+
+    private final Cluster cluster = Cluster.get();
+
+    record Call(String key, int instance) {
+    }
+
+    @Test
+    void thousandKeysTimesTenDuplicatesOverThreeInstancesStartExactlyThousandSessions() throws Exception {
+        long sessionsBefore = cluster.db.count("SELECT count(*) FROM practice_sessions");
+        Random random = new Random(42);
+        List<Call> calls = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int start = 0; start < KEYS; start += CALLERS / DUPLICATES) {
+            List<Call> window = new ArrayList<>(); // the duplicates of a few keys, shuffled: in flight together
+            for (int k = start; k < Math.min(KEYS, start + CALLERS / DUPLICATES); k++) {
+                String key = "multi-" + UUID.randomUUID();
+                keys.add(key);
+                for (int d = 0; d < DUPLICATES; d++) {
+                    window.add(new Call(key, random.nextInt(3)));
+                }
+            }
+            Collections.shuffle(window, random);
+            calls.addAll(window);
+        }
+
+        Map<String, List<Http.Reply>> replies = new ConcurrentHashMap<>();
+        AtomicInteger conflicts = new AtomicInteger();
+        AtomicInteger perInstance0 = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Call call : calls) {
+                futures.add(pool.submit(() -> {
+                    Http.Reply reply = sendUntilSettled(call, conflicts);
+                    if (call.instance() == 0) {
+                        perInstance0.incrementAndGet();
+                    }
+                    replies.computeIfAbsent(call.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(reply);
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        long sessions = cluster.db.count("SELECT count(*) FROM practice_sessions") - sessionsBefore;
+        assertThat(sessions).as("practice sessions started").isEqualTo(KEYS);
+        for (String key : keys) {
+            List<Http.Reply> perKey = replies.get(key);
+            assertThat(perKey).as("replies for %s", key).hasSize(DUPLICATES);
+            assertThat(perKey).allSatisfy(r -> assertThat(r.status()).as(r.body()).isEqualTo(201));
+            assertThat(perKey.stream().map(Http.Reply::body).distinct()).as("bodies for %s", key).hasSize(1);
+            assertThat(perKey.stream().filter(r -> !r.replayed())).as("first runs for %s", key).hasSize(1);
+        }
+        assertThat(perInstance0.get()).as("calls that went to app-1").isBetween(2_000, 5_000);
+        Report.row("duplicates over 3 instances", (long) KEYS * (DUPLICATES - 1),
+                sessions + " for " + KEYS + " keys", 0,
+                KEYS * DUPLICATES + " requests, " + conflicts.get() + " answered 409 and resolved by a retry");
+    }
+
+    /** Sends the call, and again after each 409 "request in progress" (as a client following Retry-After). */
+    private Http.Reply sendUntilSettled(Call call, AtomicInteger conflicts) throws IOException {
+        AppInstance instance = cluster.instance(call.instance());
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Http.Reply reply = Http.post(instance.uri("/api/practice-sessions"), Cluster.ALICE, call.key(),
+                    "{\"questionCount\":3}");
+            if (!reply.inProgress()) {
+                return reply;
+            }
+            conflicts.incrementAndGet();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // a client's back-off, not synchronisation
+        }
+        throw new AssertionError("key " + call.key() + " still in progress after 100 attempts");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.idem.reliability.app;
+
+import dev.idem.Idempotency;
+import dev.idem.IdempotencyConflictException;
+import dev.idem.IdempotencyContext;
+import dev.idem.IdempotencyRequest;
+import dev.idem.IdempotencyStoreException;
+import dev.idem.IdempotentOutcome;
+import dev.idem.postgres.PostgresIdempotencyStore;
+import dev.idem.postgres.TransactionalIdempotency;
+import dev.idem.spi.IdempotencyStore;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Test-only endpoints, added to the reference app by {@link FaultInjectingApp} and never part of it:
+ * <ul>
+ *   <li>{@code POST /api/effects} {@code {"label"}}: an action protected by Idem's filter like every {@code /api}
+ *       POST. It records that it started ({@code fault_invocations}), passes an armed hold, then writes its effect
+ *       ({@code fault_effects}) under the request's derived key, so a re-run after a lost completion writes
+ *       nothing twice, and answers 201 with the effect.</li>
+ *   <li>{@code POST /tx/effects} with {@code Idempotency-Key}: the same action in transactional mode
+ *       ({@link TransactionalIdempotency}): claim, invocation, effect and record commit together or not at all.</li>
+ *   <li>{@code POST /test-hooks/holds?count=n}, {@code POST /test-hooks/holds/release}, {@code GET /test-hooks/holds}:
+ *       arm, release and count holds.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+public class FaultHooks {
+
+    @Bean
+    Holds holds() {
+        return new Holds();
+    }
+
+    @Bean
+    TransactionalIdempotency transactionalIdempotency(Idempotency idempotency, IdempotencyStore store) {
+        return new TransactionalIdempotency(idempotency, (PostgresIdempotencyStore) store);
+    }
+
+    /** Registered as a member class of {@link FaultHooks}. */
+    @RestController
+    static class FaultController {
+
+        private final DataSource dataSource;
+        private final Holds holds;
+        private final TransactionalIdempotency tx;
+        private final String instance;
+
+        FaultController(DataSource dataSource, Holds holds, TransactionalIdempotency tx,
+                        @Value("${practice.instance-name:app}") String instance) {
+            this.dataSource = dataSource;
+            this.holds = holds;
+            this.tx = tx;
+            this.instance = instance;
+        }
+
+        public record EffectRequest(String label) {
+        }
+
+        @PostMapping("/api/effects")
+        ResponseEntity<String> effect(@RequestBody EffectRequest request) throws Exception {
+            String label = request.label();
+            String effectKey = IdempotencyContext.current().derivedKey("effect");
+            try (Connection connection = dataSource.getConnection()) {
+                return ResponseEntity.status(201).header("Content-Type", "application/json")
+                        .body(runEffect(connection, label, effectKey));
+            }
+        }
+
+        @PostMapping("/tx/effects")
+        ResponseEntity<String> transactionalEffect(@RequestHeader("Idempotency-Key") String key,
+                                                   @RequestBody String body) {
+            String label = body.replaceAll("(?s).*\"label\"\\s*:\\s*\"([^\"]*)\".*", "$1");
+            IdempotencyRequest request = IdempotencyRequest.builder("tx.effects").scope("tx").key(key)
+                    .payload(body.getBytes(StandardCharsets.UTF_8)).build();
+            try {
+                IdempotentOutcome<String> outcome = tx.executeForOutcome(request, String.class,
+                        connection -> runEffect(connection, label, "tx:" + key));
+                return ResponseEntity.status(201).header("Content-Type", "application/json")
+                        .header("Idempotent-Replayed", Boolean.toString(outcome.replayed())).body(outcome.value());
+            } catch (IdempotencyConflictException e) {
+                return ResponseEntity.status(409).body("{\"status\":409}");
+            } catch (IdempotencyStoreException e) {
+                return ResponseEntity.status(503).body("{\"status\":503}");
+            }
+        }
+
+        private String runEffect(Connection connection, String label, String effectKey) throws Exception {
+            update(connection, "INSERT INTO fault_invocations (label, instance) VALUES (?, ?)", label, instance);
+            holds.pass();
+            update(connection, "INSERT INTO fault_effects (label, effect_key, instance) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (effect_key) DO NOTHING", label, effectKey, instance);
+            try (PreparedStatement s = connection.prepareStatement(
+                    "SELECT id, instance FROM fault_effects WHERE effect_key = ?")) {
+                s.setString(1, effectKey);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return "{\"effectId\":" + rs.getLong(1) + ",\"label\":\"" + label + "\",\"instance\":\""
+                            + rs.getString(2) + "\"}";
+                }
+            }
+        }
+
+        private static void update(Connection connection, String sql, Object... params) throws SQLException {
+            try (PreparedStatement s = connection.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    s.setObject(i + 1, params[i]);
+                }
+                s.executeUpdate();
+            }
+        }
+
+        @PostMapping("/test-hooks/holds")
+        String arm(@RequestParam(defaultValue = "1") int count) {
+            holds.arm(count);
+            return "armed " + count;
+        }
+
+        @PostMapping("/test-hooks/holds/release")
+        String release() {
+            holds.release();
+            return "released";
+        }
+
+        @GetMapping("/test-hooks/holds")
+        String holding() {
+            return Integer.toString(holds.holding());
+        }
+    }
+}
