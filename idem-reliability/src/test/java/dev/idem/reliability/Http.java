@@ -54,6 +54,42 @@ final class Http {
         return send(request.build());
     }
 
+    /** A reply after retries, and how many 409s and 503s (or dropped connections) the retries went through. */
+    record Settled(Reply reply, int conflicts, int unavailable) {
+    }
+
+    /**
+     * Posts, and posts again (as a client that follows {@code Retry-After}) while the answer is 409 "in progress",
+     * 503 or a dropped connection, until {@code within} has passed.
+     */
+    static Settled postUntilSettled(URI uri, String token, String key, String json, Duration within)
+            throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        int conflicts = 0;
+        int unavailable = 0;
+        while (true) {
+            Reply reply;
+            try {
+                reply = post(uri, token, key, json);
+            } catch (IOException e) {
+                reply = null;
+            }
+            if (reply != null && reply.status() != 409 && reply.status() != 503) {
+                return new Settled(reply, conflicts, unavailable);
+            }
+            if (reply != null && reply.status() == 409) {
+                conflicts++;
+            } else {
+                unavailable++;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("key " + key + " did not settle within " + within + "; last reply: "
+                        + (reply == null ? "connection failed" : reply.status() + " " + reply.body()));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // client back-off, not synchronisation
+        }
+    }
+
     static Reply send(HttpRequest request) throws IOException {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

@@ -126,7 +126,7 @@ public class FaultHooks {
         }
 
         @PostMapping("/test-hooks/holds")
-        String arm(@RequestParam(defaultValue = "1") int count) {
+        String arm(@RequestParam(name = "count", defaultValue = "1") int count) {
             holds.arm(count);
             return "armed " + count;
         }
