@@ -32,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code POST /api/effects} {@code {"label"}}: an action protected by Idem's filter like every {@code /api}
  *       POST. It records that it started ({@code fault_invocations}), passes an armed hold, then writes its effect
  *       ({@code fault_effects}) under the request's derived key, so a re-run after a lost completion writes
- *       nothing twice, and answers 201 with the effect.</li>
+ *       nothing twice, and answers 201 with the effect and the instance that ran this invocation.</li>
  *   <li>{@code POST /tx/effects} with {@code Idempotency-Key}: the same action in transactional mode
  *       ({@link TransactionalIdempotency}): claim, invocation, effect and record commit together or not at all.</li>
  *   <li>{@code POST /test-hooks/holds?count=n}, {@code POST /test-hooks/holds/release}, {@code GET /test-hooks/holds}:
@@ -111,7 +111,7 @@ public class FaultHooks {
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     return "{\"effectId\":" + rs.getLong(1) + ",\"label\":\"" + label + "\",\"instance\":\""
-                            + rs.getString(2) + "\"}";
+                            + rs.getString(2) + "\",\"runBy\":\"" + instance + "\"}";
                 }
             }
         }
