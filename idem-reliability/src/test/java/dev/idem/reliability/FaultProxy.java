@@ -34,7 +34,7 @@ final class FaultProxy implements AutoCloseable {
         AFTER_FORWARD
     }
 
-    private record Trigger(String marker, Cut cut, CompletableFuture<Void> fired) {
+    private record Trigger(String marker, Cut cut, CompletableFuture<String> fired) {
     }
 
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -86,9 +86,10 @@ final class FaultProxy implements AutoCloseable {
 
     /**
      * Cuts (as {@link #cut()}) when a client next sends bytes containing {@code marker}; the proxy then stays cut
-     * until {@link #heal()}. The future completes when the cut happened.
+     * until {@link #heal()}. The future completes when the cut happened, with the printable text of the bytes that
+     * triggered it.
      */
-    CompletableFuture<Void> cutWhenClientSends(String marker, Cut cut) {
+    CompletableFuture<String> cutWhenClientSends(String marker, Cut cut) {
         Trigger armed = new Trigger(marker, cut, new CompletableFuture<>());
         trigger.set(armed);
         return armed.fired();
@@ -164,7 +165,10 @@ final class FaultProxy implements AutoCloseable {
                 while ((n = in.read(buffer)) >= 0) {
                     String seen = tail + new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
                     Trigger armed = trigger.get();
-                    if (armed != null && seen.contains(armed.marker()) && trigger.compareAndSet(armed, null)) {
+                    // a match must end in the new bytes: the tail only catches a marker split across two reads
+                    int from = Math.max(0, tail.length() - markerLength(armed) + 1);
+                    if (armed != null && seen.indexOf(armed.marker(), from) >= 0
+                            && trigger.compareAndSet(armed, null)) {
                         if (armed.cut() == Cut.AFTER_FORWARD) {
                             CompletableFuture<Void> reply = new CompletableFuture<>();
                             swallowedReply = reply;
@@ -173,7 +177,7 @@ final class FaultProxy implements AutoCloseable {
                             awaitServerReply(reply);
                         }
                         cut();
-                        armed.fired().complete(null);
+                        armed.fired().complete(seen.replaceAll("[^\\x20-\\x7e]", "."));
                         return;
                     }
                     out.write(buffer, 0, n);
@@ -210,6 +214,10 @@ final class FaultProxy implements AutoCloseable {
             } finally {
                 close();
             }
+        }
+
+        private static int markerLength(Trigger armed) {
+            return armed == null ? 0 : armed.marker().length();
         }
 
         /** The first chunk plus whatever the server sends until it pauses for 300 ms. */

@@ -94,10 +94,16 @@ public class FaultHooks {
                 return ResponseEntity.status(201).header("Content-Type", "application/json")
                         .header("Idempotent-Replayed", Boolean.toString(outcome.replayed())).body(outcome.value());
             } catch (IdempotencyConflictException e) {
-                return ResponseEntity.status(409).body("{\"status\":409}");
+                return problem(409, "request in progress");
             } catch (IdempotencyStoreException e) {
-                return ResponseEntity.status(503).body("{\"status\":503}");
+                return problem(503, "database unavailable");
             }
+        }
+
+        private static ResponseEntity<String> problem(int status, String title) {
+            return ResponseEntity.status(status).header("Content-Type", "application/problem+json")
+                    .header("Retry-After", "1")
+                    .body("{\"title\":\"" + title + "\",\"status\":" + status + "}");
         }
 
         private String runEffect(Connection connection, String label, String effectKey) throws Exception {

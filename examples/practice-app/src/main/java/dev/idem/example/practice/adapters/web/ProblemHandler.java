@@ -2,8 +2,11 @@ package dev.idem.example.practice.adapters.web;
 
 import dev.idem.example.practice.adapters.payments.StripePaymentGateway.PaymentGatewayException;
 import dev.idem.example.practice.domain.DomainException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -11,7 +14,10 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
-/** Every error as RFC 9457 problem+json with a clear detail and never a stack trace. */
+/**
+ * Every error as RFC 9457 problem+json with a clear detail and never a stack trace; a lost database is 503 (retry
+ * later with the same key), not 500.
+ */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
@@ -36,8 +42,29 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (isDatabaseUnavailable(e)) {
+            log.warn("Database unavailable: {}", e.toString());
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "1")
+                    .body(ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                            "the database is unavailable; retry later with the same Idempotency-Key"));
+        }
         log.error("Unexpected error", e);
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "an unexpected error occurred"));
+    }
+
+    /**
+     * Whether {@code e} comes from losing the database (no connection, connection dropped): a transient failure the
+     * client should retry, so 503 rather than 500. SQLState class 08 is "connection exception".
+     */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
