@@ -3,7 +3,6 @@ package dev.idem.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -94,30 +93,7 @@ class DroppedResponseTest {
         Http.Reply retry = Http.post(app.uri(path), Cluster.BOB, key, json);
         assertThat(retry.replayed()).as("retry of %s: %s", path, retry.body()).isTrue();
         assertThat(lostResponse).startsWith("HTTP/1.1 " + retry.status());
-        assertThat(retry.body()).isEqualTo(bodyOf(lostResponse));
+        assertThat(retry.body()).isEqualTo(RawHttp.bodyOf(lostResponse));
         return retry.body();
-    }
-
-    /** The body of a raw HTTP/1.1 response, de-chunked if it was sent chunked. */
-    static String bodyOf(String response) {
-        int split = response.indexOf("\r\n\r\n");
-        String head = response.substring(0, split).toLowerCase();
-        String body = response.substring(split + 4);
-        if (!head.contains("transfer-encoding: chunked")) {
-            return new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int at = 0;
-        while (true) {
-            int lineEnd = body.indexOf("\r\n", at);
-            int size = Integer.parseInt(body.substring(at, lineEnd).trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            byte[] chunk = body.substring(lineEnd + 2, lineEnd + 2 + size).getBytes(StandardCharsets.ISO_8859_1);
-            out.write(chunk, 0, chunk.length);
-            at = lineEnd + 2 + size + 2;
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>503</td><td>the store is unavailable: the request is not run (fail closed)</td></tr>
  * </table>
  *
- * <p>Responses whose status the config does not store (5xx, 401, 403, 407, 408, 425, 429 by default), responses
+ * <p>Responses whose status the config does not store (5xx, 401, 403, 407, 408, 425, 429, and 400, 405, 406, 411,
+ * 413, 414, 415, 431 for a request refused as malformed, by default), responses
  * sent with {@code sendError}, and exceptions release the key, so a retry runs again. Thread-safe.
  */
 public final class IdempotencyFilter implements Filter {

@@ -13,8 +13,9 @@ import java.util.function.Predicate;
 /**
  * What {@link IdempotencyFilter} protects and how. Immutable and thread-safe; {@link Builder#build()} validates.
  * Defaults: header {@code Idempotency-Key}; POST and PATCH on every path; scope = principal name; action =
- * method and path; request and response bodies up to 1 MiB; 2xx, 3xx and deterministic 4xx responses are
- * stored, while 5xx and the transient 401, 403, 407, 408, 425 and 429 release the key so a retry runs again.
+ * method and path; request and response bodies up to 1 MiB; 2xx, 3xx and deterministic 4xx responses (404, 409,
+ * 422, ...) are stored, while 5xx, the transient 401, 403, 407, 408, 425 and 429, and the statuses of a request
+ * refused as malformed (400, 405, 406, 411, 413, 414, 415, 431) release the key so a retry runs again.
  */
 public final class IdempotencyFilterConfig {
 
@@ -22,6 +23,12 @@ public final class IdempotencyFilterConfig {
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     /** Statuses below 500 that are transient, so never stored. */
     public static final Set<Integer> TRANSIENT_CLIENT_STATUSES = Set.of(401, 403, 407, 408, 425, 429);
+    /**
+     * Statuses saying the request itself was refused (malformed syntax or body, wrong method, media type or size),
+     * so nothing ran: not stored, as Stripe saves no result for a request that failed validation. A corrected retry
+     * with the same key then runs instead of getting 422, and a refused request leaves no record behind.
+     */
+    public static final Set<Integer> REFUSED_REQUEST_STATUSES = Set.of(400, 405, 406, 411, 413, 414, 415, 431);
 
     private final String headerName;
     private final Set<String> methods;
@@ -119,7 +126,8 @@ public final class IdempotencyFilterConfig {
         private int maxResponseBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Set<String> replayedHeaders = Set.of("Content-Type", "Content-Language", "Location", "ETag",
                 "Last-Modified", "Link");
-        private IntPredicate storedStatus = status -> status < 500 && !TRANSIENT_CLIENT_STATUSES.contains(status);
+        private IntPredicate storedStatus = status -> status < 500 && !TRANSIENT_CLIENT_STATUSES.contains(status)
+                && !REFUSED_REQUEST_STATUSES.contains(status);
         private String problemTypeBase = "https://idem.dev/problems/";
 
         private Builder() {

@@ -116,6 +116,11 @@ class IdempotencyFilterTest {
                     resp.setStatus(503);
                     resp.getWriter().write("payment gateway down");
                 }
+                case "/validated" -> {
+                    resp.setStatus(body.contains("plan") ? 201 : 400);
+                    resp.setContentType("application/json");
+                    resp.getWriter().write("{\"run\":" + n + "}");
+                }
                 case "/missing" -> resp.sendError(404, "no such thing");
                 case "/throws" -> throw new IllegalStateException("boom " + n);
                 case "/big" -> {
@@ -279,6 +284,19 @@ class IdempotencyFilterTest {
         assertThat(post("/missing", "k-7", "{}").statusCode()).isEqualTo(404);
 
         assertThat(executions.get()).isEqualTo(4);
+    }
+
+    @Test
+    void aRequestRefusedAsMalformedLeavesNoRecordSoItsCorrectedRetryRuns() throws Exception {
+        HttpResponse<String> refused = post("/validated", "k-9", "{}");
+        HttpResponse<String> refusedAgain = post("/validated", "k-9", "{}");
+        HttpResponse<String> corrected = post("/validated", "k-9", "{\"plan\":\"monthly\"}");
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refusedAgain.statusCode()).isEqualTo(400);
+        assertThat(refusedAgain.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(corrected.statusCode()).as("not 422: the refused request left no record").isEqualTo(201);
+        assertThat(executions.get()).isEqualTo(3);
     }
 
     @Test

@@ -6,12 +6,18 @@ import dev.idem.servlet.ScopeResolver;
 import dev.idem.spring.IdemAutoConfiguration;
 import dev.idem.spring.IdemProperties;
 import java.util.HashSet;
+import org.apache.catalina.core.StandardHost;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import java.util.regex.Pattern;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The bearer-token filter (before Idem's) and Idem's filter settings with per-route missing-key policies. */
+/**
+ * The bearer-token filter (before Idem's), Idem's filter settings with per-route missing-key policies, and
+ * problem+json for requests Tomcat itself refuses.
+ */
 @Configuration(proxyBeanMethods = false)
 public class WebConfiguration {
 
@@ -26,6 +32,13 @@ public class WebConfiguration {
         registration.addUrlPatterns("/api/*");
         registration.setOrder(IdemAutoConfiguration.FILTER_ORDER - 10);
         return registration;
+    }
+
+    /** Requests Tomcat refuses before any filter runs get problem+json too ({@link ProblemJsonErrorReportValve}). */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemJsonErrorPages() {
+        return factory -> factory.addContextCustomizers(context -> ((StandardHost) context.getParent())
+                .setErrorReportValveClass(ProblemJsonErrorReportValve.class.getName()));
     }
 
     @Bean
