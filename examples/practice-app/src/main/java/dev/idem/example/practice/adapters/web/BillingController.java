@@ -4,6 +4,7 @@ import dev.idem.IdempotencyContext;
 import dev.idem.example.practice.application.BillingUseCases;
 import dev.idem.example.practice.domain.Practice.CheckoutSession;
 import java.security.Principal;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,7 +25,7 @@ public class BillingController {
     }
 
     /** Runs inside Idem's protected action; the gateway gets a key derived from the client's, stable across retries. */
-    @PostMapping("/checkout-sessions")
+    @PostMapping(path = "/checkout-sessions", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<CheckoutSession> checkout(Principal user, @RequestBody CheckoutRequest request) {
         String gatewayKey = IdempotencyContext.current().derivedKey("stripe.checkout");
         return ResponseEntity.status(201).body(billing.checkout(user.getName(), request.plan(), gatewayKey));

@@ -5,6 +5,7 @@ import dev.idem.example.practice.application.ChatUseCases;
 import dev.idem.example.practice.domain.Practice.ChatMessage;
 import java.security.Principal;
 import java.util.UUID;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,7 +38,7 @@ public class ChatController {
     }
 
     /** The key is the client's, or the one Idem generated for a keyless request (missing-key policy generate). */
-    @PostMapping("/{id}/messages")
+    @PostMapping(path = "/{id}/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Posted> post(Principal user, @PathVariable UUID id, @RequestBody MessageRequest request) {
         String key = IdempotencyContext.current().key();
         ChatMessage message = chat.post(user.getName(), id, request.content(), key);

@@ -11,6 +11,7 @@ import java.security.Principal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -58,7 +59,7 @@ public class PracticeController {
         return practice.bank().stream().map(q -> new QuestionView(q.id(), q.stem(), q.tags(), q.choices())).toList();
     }
 
-    @PostMapping("/practice-sessions")
+    @PostMapping(path = "/practice-sessions", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Started> start(Principal user, @RequestBody(required = false) StartRequest request) {
         StartRequest r = request == null ? new StartRequest(null, null) : request;
         Session session = practice.start(user.getName(), r.questionCount(), r.tags());
@@ -66,7 +67,7 @@ public class PracticeController {
                 .body(new Started(session.id(), session.questionIds()));
     }
 
-    @PostMapping("/practice-sessions/{id}/answers")
+    @PostMapping(path = "/practice-sessions/{id}/answers", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Answered> answer(Principal user, @PathVariable UUID id, @RequestBody AnswerRequest request) {
         Attempt attempt = practice.answer(user.getName(), id, request.questionId(), request.choiceId());
         return ResponseEntity.status(201).body(new Answered(attempt.attemptId(), attempt.correct()));
@@ -77,7 +78,8 @@ public class PracticeController {
         return practice.end(user.getName(), id);
     }
 
-    @PutMapping("/practice-sessions/{id}/questions/{questionId}/mark")
+    @PutMapping(path = "/practice-sessions/{id}/questions/{questionId}/mark",
+            consumes = MediaType.APPLICATION_JSON_VALUE)
     public Mark mark(Principal user, @PathVariable UUID id, @PathVariable int questionId,
                      @RequestBody MarkRequest request) {
         return practice.mark(user.getName(), id, questionId, request.marked());
