@@ -66,7 +66,7 @@ final class AppInstance implements AutoCloseable {
                 "--spring.datasource.url=" + db.urlVia("127.0.0.1", database.port()),
                 "--spring.datasource.hikari.connection-timeout=1000",
                 "--spring.datasource.hikari.validation-timeout=500",
-                "--spring.datasource.hikari.maximum-pool-size=24",
+                "--spring.datasource.hikari.maximum-pool-size=20",
                 "--server.tomcat.threads.max=64",
                 "--idem.lease=" + LEASE.toSeconds() + "s",
                 "--idem.max-wait=" + MAX_WAIT.toMillis() + "ms",

@@ -1,5 +1,6 @@
 package dev.idem.reliability;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,12 +22,15 @@ final class Cluster {
 
     private Cluster() {
         this.db = ReliabilityDatabase.create();
-        this.instances = List.of(AppInstance.launch("app-1", db), AppInstance.launch("app-2", db),
-                AppInstance.launch("app-3", db));
+        List<AppInstance> started = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(started), "reliability-cluster-stop"));
+        for (int i = 1; i <= 3; i++) {
+            started.add(AppInstance.launch("app-" + i, db));
+        }
+        this.instances = List.copyOf(started);
         CompletableFuture.allOf(instances.stream()
                 .map(instance -> CompletableFuture.runAsync(instance::awaitReady))
                 .toArray(CompletableFuture[]::new)).join();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "reliability-cluster-stop"));
     }
 
     static synchronized Cluster get() {
@@ -53,8 +57,8 @@ final class Cluster {
         }
     }
 
-    private void close() {
-        instances.forEach(AppInstance::close);
+    private void close(List<AppInstance> started) {
+        started.forEach(AppInstance::close);
         db.close();
     }
 }

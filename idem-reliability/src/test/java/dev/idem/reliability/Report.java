@@ -9,11 +9,13 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The figures each fault test measured, one Markdown table row per test, appended to
- * {@code target/reliability-report.md} (the README's "Guarantees and how they are tested" table comes from it).
+ * {@code target/reliability-report.md}, written anew by each test run (the README's "Guarantees and how they are
+ * tested" table comes from it).
  */
 final class Report {
 
     private static final Path FILE = Path.of("target", "reliability-report.md");
+    private static boolean started;
 
     private Report() {
     }
@@ -21,7 +23,8 @@ final class Report {
     /** One row: the fault, how many times it was injected, executions counted, results lost, and a note. */
     static synchronized void row(String fault, long injected, String executions, long lost, String note) {
         try {
-            if (!Files.exists(FILE)) {
+            if (!started) { // a new file for each test run
+                started = true;
                 Files.createDirectories(FILE.getParent());
                 Files.writeString(FILE, "| fault | injected | executions counted | results lost | note |\n"
                         + "|---|---|---|---|---|\n", StandardCharsets.UTF_8);
