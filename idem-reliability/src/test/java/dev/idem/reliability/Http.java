@@ -7,6 +7,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.TreeMap;
 
 /** A small HTTP/1.1 client for the tests: JSON in, status, headers and body out. Thread-safe. */
@@ -31,7 +35,25 @@ final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Threads for requests that block (held or killed mid-action) while the test goes on. */
+    private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "background-request");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private Http() {
+    }
+
+    /** {@link #post} on a background thread; the future fails with the IOException if the connection drops. */
+    static CompletableFuture<Reply> postAsync(URI uri, String token, String key, String json) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return post(uri, token, key, json);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, BACKGROUND);
     }
 
     static Reply post(URI uri, String token, String key, String json) throws IOException {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -141,17 +140,7 @@ class OwnerKilledTest {
 
     private static CompletableFuture<Http.Reply> postAsync(AppInstance instance, String path, String token,
                                                           String key) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return Http.post(instance.uri(path), token, key, body(key));
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "client-" + key);
-            t.setDaemon(true);
-            return t;
-        }));
+        return Http.postAsync(instance.uri(path), token, key, body(key));
     }
 
     private static String body(String key) {

@@ -72,26 +72,28 @@ final class ReliabilityDatabase implements AutoCloseable {
     }
 
     long count(String sql, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("test query failed: " + sql, e);
-        }
+        return query(sql, params, rs -> {
+            rs.next();
+            return rs.getLong(1);
+        });
     }
 
+    /** The first column of the first row, or null when there is no row. */
     String string(String sql, Object... params) {
+        return query(sql, params, rs -> rs.next() ? rs.getString(1) : null);
+    }
+
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> T query(String sql, Object[] params, RowReader<T> reader) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return reader.read(rs);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("test query failed: " + sql, e);

@@ -38,13 +38,7 @@ class StaleOwnerTest {
             String key = "stale-" + round + "-" + UUID.randomUUID();
             String body = "{\"label\":\"" + key + "\"}";
             assertThat(Http.post(stale.uri("/test-hooks/holds?count=1"), null, null, "").status()).isEqualTo(200);
-            CompletableFuture<Http.Reply> staleCall = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return Http.post(stale.uri("/api/effects"), Cluster.ALICE, key, body);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Http.Reply> staleCall = Http.postAsync(stale.uri("/api/effects"), Cluster.ALICE, key, body);
             await("the first owner holds the key").atMost(Duration.ofSeconds(30))
                     .until(() -> Http.get(stale.uri("/test-hooks/holds"), null).body().equals("1"));
 

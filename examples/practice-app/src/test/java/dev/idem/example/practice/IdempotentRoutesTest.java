@@ -186,4 +186,20 @@ class IdempotentRoutesTest extends PracticeAppTestBase {
         Reply metrics = send("GET", "/actuator/metrics/idem.claims", null, null, null);
         assertThat(metrics.status()).as(metrics.body()).isEqualTo(200);
     }
+
+    @Test
+    void bodiesThatAreNotJsonAre415ProblemsAndLeaveNoRecordSoTheKeyCanBeUsedAgain() {
+        String key = newKey("media");
+        for (String contentType : List.of("*/*", "multipart/form-data; boundary=x", "text/plain")) {
+            Reply refused = send("POST", "/api/practice-sessions", BOB, key, "{\"questionCount\":2}", contentType);
+            assertThat(refused.status()).as(contentType).isEqualTo(415);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+        }
+        Reply malformed = post("/api/practice-sessions", BOB, key, "{\"questionCount\":");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(count("SELECT count(*) FROM idempotency_keys WHERE idem_key = ?", key)).isZero();
+
+        Reply corrected = post("/api/practice-sessions", BOB, key, "{\"questionCount\":2}");
+        assertThat(corrected.status()).as("the refused requests left the key unused").isEqualTo(201);
+    }
 }

@@ -63,12 +63,16 @@ public abstract class PracticeAppTestBase {
     }
 
     protected Reply send(String method, String path, String token, String key, String body) {
+        return send(method, path, token, key, body, body == null ? null : "application/json");
+    }
+
+    protected Reply send(String method, String path, String token, String key, String body, String contentType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
         }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
