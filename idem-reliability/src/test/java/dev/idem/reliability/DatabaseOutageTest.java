@@ -87,6 +87,10 @@ class DatabaseOutageTest {
             assertThat(during.header("Content-Type")).startsWith("application/problem+json");
             assertThat(during.header("Retry-After")).isNotNull();
         }
+        if (marker.equals(CLAIM)) {
+            assertThat(during.body()).as("the filter refused: the key could not be checked")
+                    .contains("store-unavailable");
+        }
         app.database.heal();
         assertThat(invocations(key)).as("%s: invocations during the outage", scenario)
                 .isEqualTo(invocationsDuringOutage);
