@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One reference-app process (a JVM of its own, started from this module's class path with
@@ -30,6 +32,7 @@ final class AppInstance implements AutoCloseable {
     /** How long a duplicate waits for the owner before its 409: shorter than the lease. */
     static final Duration MAX_WAIT = Duration.ofSeconds(1);
 
+    private static final Pattern METER_COUNT = Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.E]+)");
     private static final HttpClient HEALTH = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     final String name;
@@ -105,6 +108,19 @@ final class AppInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** The COUNT of a Micrometer meter from {@code /actuator/metrics}, summed over its tags; 0 before it exists. */
+    double meterCount(String meter) throws IOException {
+        Http.Reply reply = Http.get(uri("/actuator/metrics/" + meter), null);
+        if (reply.status() == 404) {
+            return 0; // nothing recorded yet, so no meter
+        }
+        Matcher m = METER_COUNT.matcher(reply.body());
+        if (!m.find()) {
+            throw new IllegalStateException("no COUNT in " + reply.body());
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     URI uri(String path) {

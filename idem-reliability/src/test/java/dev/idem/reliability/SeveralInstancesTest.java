@@ -37,6 +37,7 @@ class SeveralInstancesTest {
     @Test
     void thousandKeysTimesTenDuplicatesOverThreeInstancesStartExactlyThousandSessions() throws Exception {
         long sessionsBefore = cluster.db.count("SELECT count(*) FROM practice_sessions");
+        double waitsBefore = waits();
         Random random = new Random(42);
         List<Call> calls = new ArrayList<>();
         List<String> keys = new ArrayList<>();
@@ -86,9 +87,21 @@ class SeveralInstancesTest {
             assertThat(perKey.stream().filter(r -> !r.replayed())).as("first runs for %s", key).hasSize(1);
         }
         assertThat(perInstance0.get()).as("calls that went to app-1").isBetween(2_000, 5_000);
+        long waited = Math.round(waits() - waitsBefore);
+        assertThat(waited).as("duplicates that found their key in progress (they raced the first)").isPositive();
         Report.row("duplicates over 3 instances", (long) KEYS * (DUPLICATES - 1),
                 sessions + " for " + KEYS + " keys", 0,
-                KEYS * DUPLICATES + " requests, " + conflicts.get() + " answered 409 and resolved by a retry");
+                KEYS * DUPLICATES + " requests; " + waited + " duplicates found their key in progress and waited for"
+                        + " it (idem.wait); " + conflicts.get() + " answered 409 and resolved by a retry");
+    }
+
+    /** Waits of duplicates for a key in progress, over the three instances (Micrometer's idem.wait). */
+    private double waits() throws IOException {
+        double sum = 0;
+        for (int i = 0; i < 3; i++) {
+            sum += cluster.instance(i).meterCount("idem.wait");
+        }
+        return sum;
     }
 
     /** Sends the call, and again after each 409 "request in progress" (as a client following Retry-After). */

@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.Test;
 class StaleOwnerTest {
 
     private static final int PAUSES = 2;
-    private static final Pattern COUNT = Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.]+)");
 
     private final Cluster cluster = Cluster.get();
 
@@ -33,7 +30,7 @@ class StaleOwnerTest {
     void pausedOwnerTakenOverCannotOverwriteTheNewOwnersResult() throws Exception {
         AppInstance stale = cluster.instance(0);
         AppInstance taker = cluster.instance(1);
-        double fencedBefore = fencedWrites(stale);
+        double fencedBefore = stale.meterCount("idem.fenced.writes");
         for (int round = 0; round < PAUSES; round++) {
             String key = "stale-" + round + "-" + UUID.randomUUID();
             String body = "{\"label\":\"" + key + "\"}";
@@ -61,20 +58,10 @@ class StaleOwnerTest {
             assertThat(cluster.db.count("SELECT count(*) FROM fault_effects WHERE label = ?", key)).isEqualTo(1);
             assertThat(cluster.db.count("SELECT count(*) FROM fault_invocations WHERE label = ?", key)).isEqualTo(2);
         }
-        double fenced = fencedWrites(stale) - fencedBefore;
+        double fenced = stale.meterCount("idem.fenced.writes") - fencedBefore;
         assertThat(fenced).as("idem.fenced.writes on the stale instance").isEqualTo(PAUSES);
         Report.row("stale owner (SIGSTOP past its lease, then SIGCONT)", PAUSES,
                 "2 per key (paused run and takeover); 1 effect per key", 0,
                 "record kept the new owner's response every time; idem.fenced.writes counted " + (long) fenced);
-    }
-
-    private static double fencedWrites(AppInstance instance) throws Exception {
-        Http.Reply reply = Http.get(instance.uri("/actuator/metrics/idem.fenced.writes"), null);
-        if (reply.status() == 404) {
-            return 0; // no fenced write yet, so no meter
-        }
-        Matcher m = COUNT.matcher(reply.body());
-        assertThat(m.find()).as(reply.body()).isTrue();
-        return Double.parseDouble(m.group(1));
     }
 }
