@@ -13,7 +13,6 @@ final class Cluster {
 
     static final String ALICE = "demo-alice";
     static final String BOB = "demo-bob";
-    static final String CAROL = "demo-carol";
 
     private static Cluster shared;
 
