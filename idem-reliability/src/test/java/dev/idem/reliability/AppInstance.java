@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +30,6 @@ final class AppInstance implements AutoCloseable {
     static final Duration MAX_WAIT = Duration.ofSeconds(1);
 
     private static final Pattern METER_COUNT = Pattern.compile("\"statistic\":\"COUNT\",\"value\":([0-9.E]+)");
-    private static final HttpClient HEALTH = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     final String name;
     final int port;
@@ -99,14 +95,9 @@ final class AppInstance implements AutoCloseable {
 
     private boolean healthy() {
         try {
-            HttpResponse<String> response = HEALTH.send(HttpRequest.newBuilder(uri("/actuator/health"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200;
+            return Http.get(uri("/actuator/health"), null).status() == 200;
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            return false; // not listening yet
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +24,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -219,32 +221,34 @@ class BadInputFuzzTest {
         }).filter(r -> r.defects().stream().anyMatch(d -> d.appliesTo().contains(r.route())));
     }
 
-    private static Arbitrary<Defect> defect() {
-        Set<Route> all = EnumSet.allOf(Route.class);
-        Set<Route> keyRequired = EnumSet.noneOf(Route.class);
-        Set<Route> json = EnumSet.noneOf(Route.class);
+    private static Set<Route> routes(Predicate<Route> which) {
+        Set<Route> routes = EnumSet.noneOf(Route.class);
         for (Route route : Route.values()) {
-            if (route.keyRequired) {
-                keyRequired.add(route);
-            }
-            if (route.readsJson()) {
-                json.add(route);
+            if (which.test(route)) {
+                routes.add(route);
             }
         }
+        return routes;
+    }
+
+    private static Arbitrary<Defect> defect() {
+        Set<Route> all = EnumSet.allOf(Route.class);
+        Set<Route> keyRequired = routes(route -> route.keyRequired);
+        Set<Route> json = routes(Route::readsJson);
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(30, malformedKeys().map(k -> new Defect(Slot.KEY, "malformed key", k, all,
+                Tuple.of(30, malformedKeys().map(k -> new Defect(Slot.KEY, "malformed key", k, all,
                         d -> d.withKeys(k)))),
-                net.jqwik.api.Tuple.of(4, Arbitraries.just(new Defect(Slot.KEY, "key sent twice", "", all,
+                Tuple.of(4, Arbitraries.just(new Defect(Slot.KEY, "key sent twice", "", all,
                         d -> d.withKeys("twice-1", "twice-2")))),
-                net.jqwik.api.Tuple.of(8, Arbitraries.just(new Defect(Slot.KEY, "missing key", "", keyRequired,
+                Tuple.of(8, Arbitraries.just(new Defect(Slot.KEY, "missing key", "", keyRequired,
                         d -> d.withKeys()))),
-                net.jqwik.api.Tuple.of(15, badTokens().map(t -> new Defect(Slot.TOKEN, "missing or forged token",
+                Tuple.of(15, badTokens().map(t -> new Defect(Slot.TOKEN, "missing or forged token",
                         t == null ? "none" : t, all, d -> d.withAuthorization(t)))),
-                net.jqwik.api.Tuple.of(15, malformedJson().map(b -> new Defect(Slot.BODY, "malformed JSON or invalid value",
+                Tuple.of(15, malformedJson().map(b -> new Defect(Slot.BODY, "malformed JSON or invalid value",
                         b.body(), b.invalidFor(), d -> d.withBody(b.body().getBytes(StandardCharsets.UTF_8))))),
-                net.jqwik.api.Tuple.of(10, wrongContentTypes().map(t -> new Defect(Slot.CONTENT_TYPE, "wrong content type",
+                Tuple.of(10, wrongContentTypes().map(t -> new Defect(Slot.CONTENT_TYPE, "wrong content type",
                         t == null ? "none" : t, json, d -> d.withContentType(t)))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 4096).map(extra -> new Defect(Slot.BODY,
+                Tuple.of(1, Arbitraries.integers().between(1, 4096).map(extra -> new Defect(Slot.BODY,
                         "huge body", (1024 * 1024 + extra) + " bytes", all,
                         d -> d.withBody(hugeBody(1024 * 1024 + extra))))));
     }
@@ -284,7 +288,7 @@ class BadInputFuzzTest {
     }
 
     private static Arbitrary<InvalidBody> malformedJson() {
-        Set<Route> json = EnumSet.of(Route.START, Route.ANSWER, Route.CHECKOUT, Route.MESSAGE);
+        Set<Route> json = routes(Route::readsJson);
         Arbitrary<InvalidBody> syntax = Arbitraries.oneOf(
                 Arbitraries.of("{\"questionCount\":", "{\"questionCount\":3", "{\"plan\":\"monthly\"", "[1,2",
                         "{\"content\":\"hello\",}", "{'plan':'monthly'}", "{\"content\":\"\\u12\"}", "{{}}", "}",

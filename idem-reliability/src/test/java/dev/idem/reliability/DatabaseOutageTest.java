@@ -92,13 +92,14 @@ class DatabaseOutageTest {
                     .contains("store-unavailable");
         }
         app.database.heal();
-        assertThat(invocations(key)).as("%s: invocations during the outage", scenario)
+        assertThat(cluster.db.invocations(key)).as("%s: invocations during the outage", scenario)
                 .isEqualTo(invocationsDuringOutage);
 
         Http.Settled settled = Http.postUntilSettled(app.uri(path), token, key, body, Duration.ofSeconds(30));
         assertThat(settled.reply().status()).as("%s: %s", scenario, settled.reply().body()).isEqualTo(201);
-        assertThat(invocations(key)).as("%s: invocations in the end", scenario).isEqualTo(invocationsInTheEnd);
-        assertThat(effects(key)).as("%s: effects", scenario).isEqualTo(1);
+        assertThat(cluster.db.invocations(key)).as("%s: invocations in the end", scenario)
+                .isEqualTo(invocationsInTheEnd);
+        assertThat(cluster.db.effects(key)).as("%s: effects", scenario).isEqualTo(1);
         if (during.status() == 201) {
             assertThat(effectId(settled.reply().body())).as("%s: the retry answers the same effect", scenario)
                     .isEqualTo(effectId(during.body()));
@@ -107,21 +108,13 @@ class DatabaseOutageTest {
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.replayed()).as("%s: a later retry is a replay", scenario).isTrue();
         assertThat(again.body()).isEqualTo(settled.reply().body());
-        invocations += (int) invocations(key);
-        effects += (int) effects(key);
+        invocations += (int) cluster.db.invocations(key);
+        effects += (int) cluster.db.effects(key);
     }
 
     private static String effectId(String body) {
         Matcher m = EFFECT_ID.matcher(body);
         assertThat(m.find()).as(body).isTrue();
         return m.group(1);
-    }
-
-    private long invocations(String key) {
-        return cluster.db.count("SELECT count(*) FROM fault_invocations WHERE label = ?", key);
-    }
-
-    private long effects(String key) {
-        return cluster.db.count("SELECT count(*) FROM fault_effects WHERE label = ?", key);
     }
 }

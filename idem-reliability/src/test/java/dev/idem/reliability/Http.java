@@ -26,10 +26,6 @@ final class Http {
         boolean replayed() {
             return "true".equals(header("Idempotent-Replayed"));
         }
-
-        boolean inProgress() {
-            return status == 409 && body.contains("request-in-progress");
-        }
     }
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

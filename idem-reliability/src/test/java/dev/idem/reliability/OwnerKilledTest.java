@@ -67,7 +67,7 @@ class OwnerKilledTest {
         await("actions holding their keys").atMost(Duration.ofSeconds(30))
                 .until(() -> Http.get(victim.uri("/test-hooks/holds"), null).body().equals("" + 2 * KEYS_PER_MODE));
         for (String key : twoPhase) {
-            assertThat(invocations(key)).isEqualTo(1);
+            assertThat(cluster.db.invocations(key)).isEqualTo(1);
         }
 
         victim.kill();
@@ -92,21 +92,22 @@ class OwnerKilledTest {
             for (String key : transactional) {
                 assertThat(cluster.db.count("SELECT count(*) FROM idempotency_keys WHERE idem_key = ?", key))
                         .isZero();
-                assertThat(invocations(key)).isZero();
-                assertThat(effects(key)).isZero();
+                assertThat(cluster.db.invocations(key)).isZero();
+                assertThat(cluster.db.effects(key)).isZero();
             }
         });
 
         for (String key : twoPhase) {
             List<Http.Reply> replies = retryFromOtherInstances("/api/effects", Cluster.ALICE, key);
-            assertThat(invocations(key)).as("runs of %s: the killed one and one takeover", key).isEqualTo(2);
-            assertThat(effects(key)).as("effects of %s", key).isEqualTo(1);
+            assertThat(cluster.db.invocations(key)).as("runs of %s: the killed one and one takeover", key)
+                    .isEqualTo(2);
+            assertThat(cluster.db.effects(key)).as("effects of %s", key).isEqualTo(1);
             assertSameResponseOneRun(replies);
         }
         for (String key : transactional) {
             List<Http.Reply> replies = retryFromOtherInstances("/tx/effects", null, key);
-            assertThat(invocations(key)).as("committed runs of %s", key).isEqualTo(1);
-            assertThat(effects(key)).as("effects of %s", key).isEqualTo(1);
+            assertThat(cluster.db.invocations(key)).as("committed runs of %s", key).isEqualTo(1);
+            assertThat(cluster.db.effects(key)).as("effects of %s", key).isEqualTo(1);
             assertSameResponseOneRun(replies);
         }
     }
@@ -145,13 +146,5 @@ class OwnerKilledTest {
 
     private static String body(String key) {
         return "{\"label\":\"" + key + "\"}";
-    }
-
-    private long invocations(String label) {
-        return cluster.db.count("SELECT count(*) FROM fault_invocations WHERE label = ?", label);
-    }
-
-    private long effects(String label) {
-        return cluster.db.count("SELECT count(*) FROM fault_effects WHERE label = ?", label);
     }
 }

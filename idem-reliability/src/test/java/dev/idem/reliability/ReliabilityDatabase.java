@@ -78,6 +78,16 @@ final class ReliabilityDatabase implements AutoCloseable {
         });
     }
 
+    /** Starts of the test action with this label, as {@code fault_invocations} recorded them. */
+    long invocations(String label) {
+        return count("SELECT count(*) FROM fault_invocations WHERE label = ?", label);
+    }
+
+    /** Effects the test action with this label wrote ({@code fault_effects}). */
+    long effects(String label) {
+        return count("SELECT count(*) FROM fault_effects WHERE label = ?", label);
+    }
+
     /** The first column of the first row, or null when there is no row. */
     String string(String sql, Object... params) {
         return query(sql, params, rs -> rs.next() ? rs.getString(1) : null);

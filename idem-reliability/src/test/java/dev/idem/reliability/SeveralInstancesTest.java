@@ -3,6 +3,7 @@ package dev.idem.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,11 +62,17 @@ class SeveralInstancesTest {
             List<Future<?>> futures = new ArrayList<>();
             for (Call call : calls) {
                 futures.add(pool.submit(() -> {
-                    Http.Reply reply = sendUntilSettled(call, conflicts);
+                    Http.Settled settled = Http.postUntilSettled(cluster.instance(call.instance())
+                            .uri("/api/practice-sessions"), Cluster.ALICE, call.key(), "{\"questionCount\":3}",
+                            Duration.ofSeconds(30));
+                    assertThat(settled.unavailable()).as("503s or dropped connections for %s", call.key()).isZero();
+                    conflicts.addAndGet(settled.conflicts());
+                    Http.Reply reply = settled.reply();
                     if (call.instance() == 0) {
                         perInstance0.incrementAndGet();
                     }
-                    replies.computeIfAbsent(call.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(reply);
+                    replies.computeIfAbsent(call.key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                            .add(reply);
                     return null;
                 }));
             }
@@ -102,20 +108,5 @@ class SeveralInstancesTest {
             sum += cluster.instance(i).meterCount("idem.wait");
         }
         return sum;
-    }
-
-    /** Sends the call, and again after each 409 "request in progress" (as a client following Retry-After). */
-    private Http.Reply sendUntilSettled(Call call, AtomicInteger conflicts) throws IOException {
-        AppInstance instance = cluster.instance(call.instance());
-        for (int attempt = 0; attempt < 100; attempt++) {
-            Http.Reply reply = Http.post(instance.uri("/api/practice-sessions"), Cluster.ALICE, call.key(),
-                    "{\"questionCount\":3}");
-            if (!reply.inProgress()) {
-                return reply;
-            }
-            conflicts.incrementAndGet();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // a client's back-off, not synchronisation
-        }
-        throw new AssertionError("key " + call.key() + " still in progress after 100 attempts");
     }
 }

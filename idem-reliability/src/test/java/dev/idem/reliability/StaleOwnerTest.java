@@ -35,7 +35,8 @@ class StaleOwnerTest {
             String key = "stale-" + round + "-" + UUID.randomUUID();
             String body = "{\"label\":\"" + key + "\"}";
             assertThat(Http.post(stale.uri("/test-hooks/holds?count=1"), null, null, "").status()).isEqualTo(200);
-            CompletableFuture<Http.Reply> staleCall = Http.postAsync(stale.uri("/api/effects"), Cluster.ALICE, key, body);
+            CompletableFuture<Http.Reply> staleCall = Http.postAsync(stale.uri("/api/effects"), Cluster.ALICE, key,
+                    body);
             await("the first owner holds the key").atMost(Duration.ofSeconds(30))
                     .until(() -> Http.get(stale.uri("/test-hooks/holds"), null).body().equals("1"));
 
@@ -55,8 +56,8 @@ class StaleOwnerTest {
             Http.Reply replay = Http.post(cluster.instance(2).uri("/api/effects"), Cluster.ALICE, key, body);
             assertThat(replay.replayed()).isTrue();
             assertThat(replay.body()).as("the record keeps the new owner's result").isEqualTo(taken.reply().body());
-            assertThat(cluster.db.count("SELECT count(*) FROM fault_effects WHERE label = ?", key)).isEqualTo(1);
-            assertThat(cluster.db.count("SELECT count(*) FROM fault_invocations WHERE label = ?", key)).isEqualTo(2);
+            assertThat(cluster.db.effects(key)).isEqualTo(1);
+            assertThat(cluster.db.invocations(key)).isEqualTo(2);
         }
         double fenced = stale.meterCount("idem.fenced.writes") - fencedBefore;
         assertThat(fenced).as("idem.fenced.writes on the stale instance").isEqualTo(PAUSES);
