@@ -2,8 +2,6 @@ package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.idem.testing.PostgresTestDatabase;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -75,15 +73,10 @@ public final class BenchmarkSuite {
                     .append(String.format("%,.0f", result.getPrimaryResult().getScoreError())).append(" |\n");
         }
 
-        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
-        Files.createDirectories(dir);
-        Path out = dir.resolve("suite-" + LocalDate.now() + ".md");
         md.append("\n![Idem / raw](suite-").append(LocalDate.now()).append(".png)\n");
-        Files.writeString(out, md.toString());
         ChartWriter.ratios("Idem throughput / raw statements (1.0 = no overhead)", ratios,
-                dir.resolve("suite-" + LocalDate.now() + ".png"));
-        System.out.println(md);
-        System.out.println("written to " + out.toAbsolutePath());
+                ResultFiles.dir().resolve("suite-" + LocalDate.now() + ".png"));
+        ResultFiles.write("suite", md);
         System.exit(0);
     }
 

@@ -7,8 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -116,12 +114,7 @@ public final class HttpOverheadBenchmark {
         } finally {
             app.close();
         }
-        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
-        Files.createDirectories(dir);
-        Path out = dir.resolve("http-overhead-" + LocalDate.now() + ".md");
-        Files.writeString(out, md);
-        System.out.println(md);
-        System.out.println("Written to " + out.toAbsolutePath());
+        ResultFiles.write("http-overhead", md);
         System.exit(0);
     }
 

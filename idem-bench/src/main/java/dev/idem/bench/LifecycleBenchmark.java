@@ -14,8 +14,6 @@ import dev.idem.testing.RedisTestServer;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -302,13 +300,7 @@ public final class LifecycleBenchmark {
                 .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
-        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
         String scenarios = System.getProperty("idem.bench.scenarios");
-        Path out = dir.resolve("lifecycle-" + LocalDate.now() + (scenarios == null ? "" : "-" + scenarios.replace(',', '-'))
-                + ".md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, md.toString());
-        System.out.println(md);
-        System.out.println("written to " + out.toAbsolutePath());
+        ResultFiles.write("lifecycle" + (scenarios == null ? "" : "-" + scenarios.replace(',', '-')), md);
     }
 }

@@ -13,8 +13,6 @@ import dev.idem.spi.IdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
 import dev.idem.testing.RedisTestServer;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -146,11 +144,6 @@ public final class WakeUpLatencyBenchmark {
                 .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
-        Path dir = Files.isDirectory(Path.of("idem-bench")) ? Path.of("idem-bench", "results") : Path.of("results");
-        Path out = dir.resolve("wake-up-" + LocalDate.now() + ".md");
-        Files.createDirectories(dir);
-        Files.writeString(out, md.toString());
-        System.out.println(md);
-        System.out.println("written to " + out.toAbsolutePath());
+        ResultFiles.write("wake-up", md);
     }
 }
