@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,11 +123,12 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, AutoClo
      * A view of this store that runs every statement on {@code connection} inside the caller's open transaction
      * and never commits: see {@link TransactionalIdempotency}.
      */
-    IdempotencyStore boundTo(Connection connection, long lockTimeoutMillis) {
-        return new TransactionBoundStore(this, records, connection, lockTimeoutMillis);
+    TransactionBoundStore boundTo(Connection connection, long lockTimeoutMillis, BooleanSupplier commitWithCompletion) {
+        return new TransactionBoundStore(this, records, connection, lockTimeoutMillis, commitWithCompletion);
     }
 
-    DataSource dataSource() {
+    /** The data source this store takes its connections from (transactional mode needs the application's own). */
+    public DataSource dataSource() {
         return dataSource;
     }
 

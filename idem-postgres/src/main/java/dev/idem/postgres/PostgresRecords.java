@@ -178,6 +178,27 @@ final class PostgresRecords {
         return finish(c, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
     }
 
+    /**
+     * The completion and the COMMIT of its transaction in one round trip (the statements go out together and the
+     * server runs the COMMIT only if the completion succeeded). The caller's own commit then has nothing left to do.
+     */
+    boolean completeAndCommit(Connection c, RecordId id, OwnerToken token, StoredResult result) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(finishSql + "; COMMIT")) {
+            int i = bindFinish(ps, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+            if (notify) {
+                ps.setString(i, id.digest());
+            }
+            boolean isResultSet = ps.execute();
+            if (!isResultSet) {
+                return ps.getUpdateCount() == 1;
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                rs.next();
+                return rs.getLong(1) == 1;
+            }
+        }
+    }
+
     boolean fail(Connection c, RecordId id, OwnerToken token, StoredError error) throws SQLException {
         return finish(c, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
     }
@@ -185,13 +206,18 @@ final class PostgresRecords {
     private boolean finish(Connection c, RecordId id, OwnerToken token, RecordStatus status, String contentType,
                            byte[] body) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(finishSql)) {
-            ps.setString(1, status.name());
-            ps.setString(2, contentType);
-            ps.setBytes(3, body);
-            int i = bindId(ps, 4, id);
-            ps.setString(i++, token.value());
-            return executeWrite(ps, i, id);
+            return executeWrite(ps, bindFinish(ps, id, token, status, contentType, body), id);
         }
+    }
+
+    private static int bindFinish(PreparedStatement ps, RecordId id, OwnerToken token, RecordStatus status,
+                                  String contentType, byte[] body) throws SQLException {
+        ps.setString(1, status.name());
+        ps.setString(2, contentType);
+        ps.setBytes(3, body);
+        int i = bindId(ps, 4, id);
+        ps.setString(i++, token.value());
+        return i;
     }
 
     boolean release(Connection c, RecordId id, OwnerToken token) throws SQLException {

@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The PostgreSQL store bound to one connection inside an open transaction. The claim's row stays uncommitted
@@ -33,13 +34,22 @@ final class TransactionBoundStore implements IdempotencyStore {
     private final PostgresRecords records;
     private final Connection connection;
     private final long lockTimeoutMillis;
+    private final BooleanSupplier commitWithCompletion;
+    private boolean writeFailed;
+    private boolean failureRecorded;
+    private boolean committed;
 
+    /**
+     * @param commitWithCompletion asked when the record completes: whether its COMMIT may go out in the same round
+     *                             trip (false when the caller still has writes to make before it commits)
+     */
     TransactionBoundStore(PostgresIdempotencyStore parent, PostgresRecords records, Connection connection,
-                          long lockTimeoutMillis) {
+                          long lockTimeoutMillis, BooleanSupplier commitWithCompletion) {
         this.parent = parent;
         this.records = records;
         this.connection = connection;
         this.lockTimeoutMillis = Math.max(1, lockTimeoutMillis);
+        this.commitWithCompletion = commitWithCompletion;
     }
 
     @Override
@@ -68,23 +78,51 @@ final class TransactionBoundStore implements IdempotencyStore {
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        return call("complete", id, c -> records.complete(c, id, token, result));
+        boolean commit = commitWithCompletion.getAsBoolean();
+        boolean written = write("complete", id, c -> commit
+                ? records.completeAndCommit(c, id, token, result) : records.complete(c, id, token, result));
+        committed = written && commit;
+        return written;
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        return call("fail", id, c -> {
+        failureRecorded = write("fail", id, c -> {
             run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the action's writes go, the claim stays
             return records.fail(c, id, token, error);
         });
+        return failureRecorded;
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        return call("release", id, c -> {
+        return write("release", id, c -> {
             run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
             return records.release(c, id, token);
         });
+    }
+
+    /** Undoes the action's writes since the claim; the claim stays, to be completed with a result that keeps none. */
+    void rollbackActionWrites() {
+        call("roll back the action's writes for", null, c -> {
+            run("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
+            return null;
+        });
+    }
+
+    /** Whether a completion, failure or release failed or was refused: then the transaction must not commit. */
+    boolean writeFailed() {
+        return writeFailed;
+    }
+
+    /** Whether a deterministic error's record was written: then the transaction commits although the action threw. */
+    boolean failureRecorded() {
+        return failureRecorded;
+    }
+
+    /** Whether the transaction was committed together with the completion. */
+    boolean committed() {
+        return committed;
     }
 
     @Override
@@ -105,6 +143,17 @@ final class TransactionBoundStore implements IdempotencyStore {
     @Override
     public boolean leaseRenewalNeeded() {
         return false;
+    }
+
+    /** A write after the claim: remembered when it fails or is refused. */
+    private boolean write(String operation, RecordId id, PostgresIdempotencyStore.SqlCall<Boolean> work) {
+        boolean written = false;
+        try {
+            written = call(operation, id, work);
+            return written;
+        } finally {
+            writeFailed |= !written;
+        }
     }
 
     /** Runs {@code work} on this transaction's connection; SQL errors become store exceptions naming the id. */

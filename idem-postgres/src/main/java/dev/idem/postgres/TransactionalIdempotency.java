@@ -4,40 +4,55 @@ import dev.idem.ErrorPolicy;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotencyStoreException;
-import dev.idem.IdempotentActionException;
 import dev.idem.IdempotentOutcome;
 import java.lang.reflect.Type;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Transactional mode ("atomic phases"): the claim, the action's own writes and the completed record commit in
  * one PostgreSQL transaction, so "effect committed but result lost" cannot happen, and a crash anywhere before
  * the commit leaves neither the effect nor the record. A concurrent duplicate blocks on the uncommitted claim
  * (up to {@code maxWait}, then {@link dev.idem.IdempotencyConflictException}) and then replays the committed
- * result: one commit per lifecycle and no polling.
+ * result: one commit per lifecycle and no polling. The claim travels with the transaction's BEGIN, and the
+ * completion with its COMMIT, so the record costs two round trips.
  *
  * <p>A deterministic error ({@link ErrorPolicy.Disposition#REPLAY}) rolls back the action's writes but commits
  * the failed record, so retries get the same error; any other error rolls everything back, so a retry runs
- * again. Use it for actions that only touch this database; actions calling slow external services should use
- * {@link Idempotency} directly (two phases with a lease). The connection must use READ COMMITTED isolation.
- * Thread-safe.
+ * again. A completion that cannot be written rolls everything back too ({@link IdempotencyStoreException}). Use it
+ * for actions that only touch this database; actions calling slow external services should use {@link Idempotency}
+ * directly (two phases with a lease), because a held transaction holds a connection and row locks. The connection
+ * must use READ COMMITTED isolation. Thread-safe.
  */
 public final class TransactionalIdempotency {
 
     private final Idempotency idempotency;
     private final PostgresIdempotencyStore store;
+    private final TransactionRunner transactions;
 
+    /** Transactions on connections of the store's own data source ({@link TransactionRunner#jdbc}). */
     public TransactionalIdempotency(Idempotency idempotency, PostgresIdempotencyStore store) {
-        this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
-        this.store = Objects.requireNonNull(store, "store");
+        this(idempotency, store, TransactionRunner.jdbc(Objects.requireNonNull(store, "store").dataSource()));
     }
 
     /**
-     * Runs {@code action} in a new transaction on a connection of the store's data source and commits it. The
-     * connection keeps its isolation level, which must be READ COMMITTED (PostgreSQL's default): under REPEATABLE
-     * READ a duplicate could not see the committed record it waited for.
+     * Transactions opened by {@code transactions}, which must give connections of the database that holds the
+     * store's table (a framework's transaction manager over the store's data source).
+     */
+    public TransactionalIdempotency(Idempotency idempotency, PostgresIdempotencyStore store,
+                                    TransactionRunner transactions) {
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+        this.store = Objects.requireNonNull(store, "store");
+        this.transactions = Objects.requireNonNull(transactions, "transactions");
+    }
+
+    /**
+     * Runs {@code action} in a new transaction and commits it before returning. The connection keeps its isolation
+     * level, which must be READ COMMITTED (PostgreSQL's default): under REPEATABLE READ a duplicate could not see the
+     * committed record it waited for.
      */
     public <T> T execute(IdempotencyRequest request, Class<T> resultType, TransactionalAction<T> action) {
         return executeForOutcome(request, resultType, action).value();
@@ -46,28 +61,44 @@ public final class TransactionalIdempotency {
     /** Like {@link #execute}, also saying whether the result was replayed. */
     public <T> IdempotentOutcome<T> executeForOutcome(IdempotencyRequest request, Type resultType,
                                                       TransactionalAction<T> action) {
-        Connection connection;
-        try {
-            connection = store.dataSource().getConnection();
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("open a transaction for", null, e);
-        }
-        try (connection) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
+        return executeForOutcome(request, resultType, action, result -> true);
+    }
+
+    /**
+     * Like {@link #executeForOutcome(IdempotencyRequest, Type, TransactionalAction)}, but a result for which
+     * {@code keepsWrites} is false is stored and replayed while the action's own writes are rolled back: an HTTP
+     * handler that answered 404 or 422 keeps its answer, not its half-done writes.
+     */
+    public <T> IdempotentOutcome<T> executeForOutcome(IdempotencyRequest request, Type resultType,
+                                                      TransactionalAction<T> action,
+                                                      Predicate<? super T> keepsWrites) {
+        Objects.requireNonNull(keepsWrites, "keepsWrites");
+        Settled<T> settled = transactions.inTransaction(transaction -> {
+            Connection connection = transaction.connection();
+            TransactionBoundStore bound = bind(connection, transaction::commitMayFollowCompletion);
+            IdempotentOutcome<T> outcome;
             try {
-                IdempotentOutcome<T> outcome = executeInTransaction(connection, request, resultType, action);
-                commit(connection);
-                return outcome;
+                outcome = idempotency.withStore(bound).executeForOutcome(request, resultType, () -> {
+                    T result = action.run(connection);
+                    transaction.flush();
+                    if (!keepsWrites.test(result)) {
+                        bound.rollbackActionWrites();
+                    }
+                    return result;
+                });
             } catch (RuntimeException | Error failure) {
-                finishAfterFailure(connection, failure);
+                if (bound.failureRecorded() && !bound.writeFailed()) {
+                    return new Settled<>(null, failure); // commit the deterministic error's record, then rethrow
+                }
                 throw failure;
-            } finally {
-                restore(connection, autoCommit);
             }
-        } catch (SQLException e) {
-            throw PostgresIdempotencyStore.failure("manage the transaction of", null, e);
-        }
+            if (bound.writeFailed()) {
+                throw new IdempotencyStoreException("the idempotency record could not be completed, so the action's "
+                        + "writes were rolled back with it; retrying is safe");
+            }
+            return new Settled<>(outcome, null);
+        });
+        return settled.outcomeOrThrow();
     }
 
     /**
@@ -87,55 +118,30 @@ public final class TransactionalIdempotency {
         } catch (SQLException e) {
             throw PostgresIdempotencyStore.failure("inspect the connection for", null, e);
         }
-        long lockTimeout = idempotency.config().maxWait().toMillis();
-        Idempotency bound = idempotency.withStore(store.boundTo(connection, lockTimeout));
-        return bound.executeForOutcome(request, resultType, () -> action.run(connection));
+        TransactionBoundStore bound = bind(connection, () -> false); // the caller commits, maybe after more writes
+        return idempotency.withStore(bound).executeForOutcome(request, resultType, () -> action.run(connection));
     }
 
-    private void commit(Connection connection) {
-        try {
-            connection.commit();
-        } catch (SQLException e) {
-            rollbackQuietly(connection, e);
-            throw new IdempotencyStoreException("the commit failed, so the action's writes and its idempotency record "
-                    + "were discarded together; retrying is safe (SQLState " + e.getSQLState() + ")", e);
-        }
+    private TransactionBoundStore bind(Connection connection, BooleanSupplier commitWithCompletion) {
+        return store.boundTo(connection, idempotency.config().maxWait().toMillis(), commitWithCompletion);
     }
 
-    /** A recorded deterministic error is committed (for replay); anything else is rolled back. */
-    private void finishAfterFailure(Connection connection, Throwable failure) {
-        Throwable cause = failure instanceof IdempotentActionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        boolean recorded;
-        try {
-            recorded = idempotency.config().errorPolicy().classify(cause) == ErrorPolicy.Disposition.REPLAY;
-        } catch (RuntimeException e) {
-            recorded = false;
-        }
-        if (recorded) {
-            try {
-                connection.commit();
-                return;
-            } catch (SQLException e) {
-                failure.addSuppressed(e);
+    /** The failure of a commit, as every transaction runner reports it: nothing of the transaction was kept. */
+    static IdempotencyStoreException commitFailed(SQLException e) {
+        return new IdempotencyStoreException("the commit failed, so the action's writes and its idempotency record "
+                + "were discarded together; retrying is safe (SQLState " + e.getSQLState() + ")", e);
+    }
+
+    /** What a transaction settled on: an outcome to return, or a recorded deterministic error to rethrow. */
+    private record Settled<T>(IdempotentOutcome<T> outcome, Throwable failure) {
+        IdempotentOutcome<T> outcomeOrThrow() {
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
             }
-        }
-        rollbackQuietly(connection, failure);
-    }
-
-    private static void rollbackQuietly(Connection connection, Throwable primary) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            primary.addSuppressed(e);
-        }
-    }
-
-    private static void restore(Connection connection, boolean autoCommit) {
-        try {
-            connection.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
-            // the pool validates or discards a broken connection
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            return outcome;
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyConflictException;
 import dev.idem.IdempotencyRequest;
+import dev.idem.IdempotencyStoreException;
 import dev.idem.IdempotentOutcome;
 import dev.idem.ReplayableError;
 import dev.idem.spi.ClaimRequest;
@@ -245,6 +246,69 @@ class TransactionalIdempotencyTest {
             assertThat(recordStatus("k10")).isEqualTo("FAILED");
             assertThat(orderCount()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aResultThatKeepsNoWritesIsReplayedWhileTheActionsWritesAreRolledBack() {
+        IdempotencyRequest request = request("k11");
+        AtomicInteger executions = new AtomicInteger();
+
+        IdempotentOutcome<String> first = tx.executeForOutcome(request, String.class, c -> {
+            executions.incrementAndGet();
+            insertOrder(c, "half-done");
+            return "404 no such product";
+        }, result -> !result.startsWith("4"));
+        IdempotentOutcome<String> retry = tx.executeForOutcome(request, String.class, c -> {
+            executions.incrementAndGet();
+            return "should not run";
+        }, result -> true);
+
+        assertThat(first.replayed()).isFalse();
+        assertThat(retry.replayed()).isTrue();
+        assertThat(retry.value()).isEqualTo("404 no such product");
+        assertThat(executions.get()).isEqualTo(1);
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k11")).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aCompletionThatCannotBeWrittenRollsBackTheActionsWritesAndFailsClosed() {
+        IdempotencyRequest request = request("k12");
+        // the runner's flush (after the action, before the completion) makes the record's UPDATE fail in this
+        // transaction only: a trigger created inside it, so it vanishes with the rollback
+        TransactionRunner failingCompletion = new TransactionRunner() {
+            @Override
+            public <R> R inTransaction(Work<R> work) {
+                return TransactionRunner.jdbc(PostgresFixture.dataSource())
+                        .inTransaction(transaction -> work.run(new OpenTransaction() {
+                    @Override
+                    public Connection connection() {
+                        return transaction.connection();
+                    }
+
+                    @Override
+                    public void flush() {
+                        try (var s = transaction.connection().createStatement()) {
+                            s.execute("CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS"
+                                    + " 'BEGIN RAISE EXCEPTION ''completion refused''; END'");
+                            s.execute("CREATE TRIGGER refuse BEFORE UPDATE ON " + table
+                                    + " FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse()");
+                        } catch (SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }));
+            }
+        };
+        TransactionalIdempotency refusing = new TransactionalIdempotency(idempotency, store, failingCompletion);
+
+        assertThatThrownBy(() -> refusing.execute(request, String.class, c -> "order-" + insertOrder(c, "orphan")))
+                .isInstanceOf(IdempotencyStoreException.class).hasMessageContaining("could not be completed");
+
+        assertThat(orderCount()).isZero();
+        assertThat(recordStatus("k12")).isNull();
+        assertThat(tx.execute(request, String.class, c -> "order-" + insertOrder(c, "retry"))).startsWith("order-");
+        assertThat(orderCount()).isEqualTo(1);
     }
 
     @Test
