@@ -23,6 +23,14 @@ record CapturedResponse(int status, List<Map.Entry<String, String>> headers, byt
         return new CapturedResponse(status, List.of(), new byte[0], false, originalSize);
     }
 
+    /**
+     * Whether the handler's own writes commit with this response (transactional mode): only for a success. A stored
+     * 4xx keeps its record, so retries get the same answer, but not the writes of a handler that refused.
+     */
+    boolean keepsWrites() {
+        return status < 400;
+    }
+
     /** The binary form kept by the store (content type {@code application/vnd.idem.http-response.v1}). */
     static final class Codec implements ResultCodec {
 

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,13 +20,16 @@ import java.util.Set;
 /**
  * Buffers the body the application writes (status and headers go straight to the real response), so it can be
  * stored before the client sees it. Past {@code maxBodyBytes} it gives up buffering and streams the rest through:
- * such a response is sent but not stored. {@code sendError} is held back and re-issued by the filter after the
+ * such a response is sent but not stored; one that must be held until a commit ({@code holdsEverything}) keeps
+ * buffering instead and is still not stored. {@code sendError} is held back and re-issued by the filter after the
  * key is released, so container error pages still render. Not thread-safe (one request).
  */
 final class CapturingResponse extends HttpServletResponseWrapper {
 
     private final HttpServletResponse real;
     private final int maxBodyBytes;
+    private final boolean holdsEverything;
+    private final Set<String> applicationHeaders = new HashSet<>();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private ServletOutputStream stream;
     private PrintWriter writer;
@@ -34,10 +38,61 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     private Integer errorStatus;
     private String errorMessage;
 
-    CapturingResponse(HttpServletResponse real, int maxBodyBytes) {
+    CapturingResponse(HttpServletResponse real, int maxBodyBytes, boolean holdsEverything) {
         super(real);
         this.real = real;
         this.maxBodyBytes = maxBodyBytes;
+        this.holdsEverything = holdsEverything;
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        applicationHeaders.add(name);
+        super.setHeader(name, value);
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        applicationHeaders.add(name);
+        super.addHeader(name, value);
+    }
+
+    @Override
+    public void setIntHeader(String name, int value) {
+        applicationHeaders.add(name);
+        super.setIntHeader(name, value);
+    }
+
+    @Override
+    public void addIntHeader(String name, int value) {
+        applicationHeaders.add(name);
+        super.addIntHeader(name, value);
+    }
+
+    @Override
+    public void setDateHeader(String name, long date) {
+        applicationHeaders.add(name);
+        super.setDateHeader(name, date);
+    }
+
+    @Override
+    public void addDateHeader(String name, long date) {
+        applicationHeaders.add(name);
+        super.addDateHeader(name, date);
+    }
+
+    /**
+     * Removes the headers the application set (a {@code Location} of a row that was never committed, say), so that
+     * the filter's own answer goes out without them; headers of earlier filters stay.
+     */
+    void discardApplicationHeaders() {
+        if (real.isCommitted()) {
+            return;
+        }
+        for (String name : applicationHeaders) {
+            real.setHeader(name, null);
+        }
+        applicationHeaders.clear();
     }
 
     @Override
@@ -125,7 +180,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     /** What to store: status, allow-listed headers and the buffered body. */
     CapturedResponse capture(Set<String> replayedHeaders) {
         flushWriter();
-        if (overflowed) {
+        if (overflowed || buffer.size() > maxBodyBytes) {
             return CapturedResponse.notStored(status(), written);
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -180,7 +235,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
                 return;
             }
             buffer.write(b, off, len);
-            if (buffer.size() > maxBodyBytes) {
+            if (buffer.size() > maxBodyBytes && !holdsEverything) {
                 overflowed = true;
                 buffer.writeTo(real.getOutputStream());
                 buffer.reset();

@@ -7,6 +7,7 @@ import dev.idem.IdempotencyException;
 import dev.idem.IdempotencyKeyReusedException;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotencyStoreException;
+import dev.idem.IdempotentAction;
 import dev.idem.IdempotentActionException;
 import dev.idem.IdempotentOutcome;
 import dev.idem.InvalidIdempotencyKeyException;
@@ -47,7 +48,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Responses whose status the config does not store (5xx, 401, 403, 407, 408, 425, 429, and 400, 405, 406, 411,
  * 413, 414, 415, 431 for a request refused as malformed, by default), responses
- * sent with {@code sendError}, and exceptions release the key, so a retry runs again. Thread-safe.
+ * sent with {@code sendError}, and exceptions release the key, so a retry runs again.
+ *
+ * <p>Routes named by {@link IdempotencyFilterConfig.Builder#transactional} run in transactional mode through a
+ * {@link RouteTransaction}: the claim, the handler's writes and the stored response commit in one transaction, and the
+ * response (however large) is held until that commit succeeded; a stored 4xx keeps its record but not the handler's
+ * writes, and a failed commit is a 503 with nothing kept. Thread-safe.
  */
 public final class IdempotencyFilter implements Filter {
 
@@ -85,11 +91,16 @@ public final class IdempotencyFilter implements Filter {
             return;
         }
         HttpServletRequest cached = new CachedBodyRequest(request, body);
-        CapturingResponse capture = new CapturingResponse(response, config.maxResponseBodyBytes());
+        boolean transactional = config.transactional(request);
+        // in transactional mode nothing may reach the client before the commit, however large the response
+        CapturingResponse capture = new CapturingResponse(response, config.maxResponseBodyBytes(), transactional);
         try {
             IdempotencyRequest idempotencyRequest = toIdempotencyRequest(request, headers, body);
-            IdempotentOutcome<CapturedResponse> outcome = idempotency.executeForOutcome(idempotencyRequest,
-                    CapturedResponse.class, () -> runChain(cached, capture, chain));
+            IdempotentAction<CapturedResponse> action = () -> runChain(cached, capture, chain);
+            IdempotentOutcome<CapturedResponse> outcome = transactional
+                    ? config.routeTransaction().execute(idempotency, idempotencyRequest, CapturedResponse.class,
+                            action, CapturedResponse::keepsWrites)
+                    : idempotency.executeForOutcome(idempotencyRequest, CapturedResponse.class, action);
             if (outcome.replayed()) {
                 replay(response, outcome.value(), instance);
             } else {
@@ -110,9 +121,12 @@ public final class IdempotencyFilter implements Filter {
                     + "; retry after " + seconds + " s", instance);
         } catch (IdempotencyStoreException e) {
             log.warn("Idempotency store unavailable; refusing {} {}", request.getMethod(), instance, e);
+            capture.discardApplicationHeaders(); // a transaction that did not commit leaves nothing, not even a Location
             response.setHeader("Retry-After", "1");
-            problems.write(response, 503, "store-unavailable", "Idempotency store unavailable",
-                    "the request was not processed because its idempotency key could not be checked; retry later",
+            problems.write(response, 503, "store-unavailable", "Idempotency store unavailable", transactional
+                    ? "the request was not processed: its transaction, holding its idempotency record, did not commit;"
+                            + " nothing of it was kept; retry later"
+                    : "the request was not processed because its idempotency key could not be checked; retry later",
                     instance);
         } catch (IdempotentActionException e) {
             throw unwrap(e);

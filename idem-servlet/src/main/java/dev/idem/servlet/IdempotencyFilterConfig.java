@@ -15,7 +15,8 @@ import java.util.function.Predicate;
  * Defaults: header {@code Idempotency-Key}; POST and PATCH on every path; scope = principal name; action =
  * method and path; request and response bodies up to 1 MiB; 2xx, 3xx and deterministic 4xx responses (404, 409,
  * 422, ...) are stored, while 5xx, the transient 401, 403, 407, 408, 425 and 429, and the statuses of a request
- * refused as malformed (400, 405, 406, 411, 413, 414, 415, 431) release the key so a retry runs again.
+ * refused as malformed (400, 405, 406, 411, 413, 414, 415, 431) release the key so a retry runs again. Every
+ * route is two-phase (claim, handler, completion each commit) unless {@link Builder#transactional} names it.
  */
 public final class IdempotencyFilterConfig {
 
@@ -41,6 +42,8 @@ public final class IdempotencyFilterConfig {
     private final Set<String> replayedHeaders;
     private final IntPredicate storedStatus;
     private final String problemTypeBase;
+    private final Predicate<HttpServletRequest> transactionalRoutes;
+    private final RouteTransaction routeTransaction;
 
     private IdempotencyFilterConfig(Builder b) {
         this.headerName = b.headerName;
@@ -54,6 +57,8 @@ public final class IdempotencyFilterConfig {
         this.replayedHeaders = Set.copyOf(b.replayedHeaders);
         this.storedStatus = b.storedStatus;
         this.problemTypeBase = b.problemTypeBase;
+        this.transactionalRoutes = b.transactionalRoutes;
+        this.routeTransaction = b.routeTransaction;
     }
 
     public static IdempotencyFilterConfig ofDefaults() {
@@ -114,6 +119,35 @@ public final class IdempotencyFilterConfig {
         return problemTypeBase;
     }
 
+    /** Whether the protected {@code request} runs in transactional mode (else two-phase). */
+    public boolean transactional(HttpServletRequest request) {
+        return routeTransaction != null && transactionalRoutes.test(request);
+    }
+
+    /** The transaction transactional routes run in, or null when every route is two-phase. */
+    public RouteTransaction routeTransaction() {
+        return routeTransaction;
+    }
+
+    /** A builder holding every setting of this config, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.headerName = headerName;
+        b.methods = methods;
+        b.routes = routes;
+        b.scopeResolver = scopeResolver;
+        b.actionResolver = actionResolver;
+        b.missingKeyPolicy = missingKeyPolicy;
+        b.maxRequestBodyBytes = maxRequestBodyBytes;
+        b.maxResponseBodyBytes = maxResponseBodyBytes;
+        b.replayedHeaders = replayedHeaders;
+        b.storedStatus = storedStatus;
+        b.problemTypeBase = problemTypeBase;
+        b.transactionalRoutes = transactionalRoutes;
+        b.routeTransaction = routeTransaction;
+        return b;
+    }
+
     /** Collects settings; not thread-safe. */
     public static final class Builder {
         private String headerName = "Idempotency-Key";
@@ -129,6 +163,8 @@ public final class IdempotencyFilterConfig {
         private IntPredicate storedStatus = status -> status < 500 && !TRANSIENT_CLIENT_STATUSES.contains(status)
                 && !REFUSED_REQUEST_STATUSES.contains(status);
         private String problemTypeBase = "https://idem.dev/problems/";
+        private Predicate<HttpServletRequest> transactionalRoutes = request -> false;
+        private RouteTransaction routeTransaction;
 
         private Builder() {
         }
@@ -193,6 +229,18 @@ public final class IdempotencyFilterConfig {
 
         public Builder problemTypeBase(String problemTypeBase) {
             this.problemTypeBase = problemTypeBase;
+            return this;
+        }
+
+        /**
+         * Runs the protected requests that {@code routes} accepts in transactional mode, inside {@code transaction}:
+         * claim, the handler's own writes and the stored response commit together, and the response goes out only
+         * after the commit. Only for handlers whose writes all go to the transaction's database; a handler calling a
+         * slow external service must stay two-phase, since the transaction holds a connection and row locks.
+         */
+        public Builder transactional(Predicate<HttpServletRequest> routes, RouteTransaction transaction) {
+            this.transactionalRoutes = Objects.requireNonNull(routes, "routes");
+            this.routeTransaction = Objects.requireNonNull(transaction, "transaction");
             return this;
         }
 
