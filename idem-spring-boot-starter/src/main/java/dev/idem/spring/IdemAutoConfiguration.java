@@ -62,7 +62,8 @@ import org.springframework.util.ClassUtils;
 @EnableConfigurationProperties(IdemProperties.class)
 @Import({IdemAutoConfiguration.RedisStoreConfiguration.class, IdemAutoConfiguration.PostgresStoreConfiguration.class,
     IdemAutoConfiguration.JacksonCodecConfiguration.class, IdemAutoConfiguration.Jackson2CodecConfiguration.class,
-    IdemAutoConfiguration.MetricsConfiguration.class, IdemAutoConfiguration.ServletFilterConfiguration.class})
+    IdemAutoConfiguration.MetricsConfiguration.class, IdemAutoConfiguration.ServletFilterConfiguration.class,
+    IdemAutoConfiguration.TransactionalRoutesConfiguration.class})
 public class IdemAutoConfiguration {
 
     /**
@@ -302,15 +303,60 @@ public class IdemAutoConfiguration {
             return builder.build();
         }
 
+        /**
+         * The filter, its transactional routes added to the config (also to an application's own config bean, unless
+         * that one already names its transactional routes).
+         */
         @Bean
         @ConditionalOnMissingBean(name = "idempotencyFilterRegistration")
         FilterRegistrationBean<IdempotencyFilter> idempotencyFilterRegistration(Idempotency idempotency,
-                                                                               IdempotencyFilterConfig config) {
+                IdempotencyFilterConfig config, IdemProperties properties,
+                ObjectProvider<TransactionalRoutes> transactionalRoutes) {
+            IdempotencyFilterConfig effective = config;
+            TransactionalRoutes routes = transactionalRoutes.getIfAvailable();
+            if (routes != null && config.routeTransaction() == null) {
+                effective = config.toBuilder().transactional(routes, routes).build();
+            } else if (routes == null && !properties.getHttp().getTransactionalPaths().isEmpty()) {
+                throw new IllegalStateException("idem.http.transactional-paths needs Spring MVC (spring-webmvc) and "
+                        + "spring-jdbc on the class path");
+            }
             FilterRegistrationBean<IdempotencyFilter> registration =
-                    new FilterRegistrationBean<>(new IdempotencyFilter(idempotency, config));
+                    new FilterRegistrationBean<>(new IdempotencyFilter(idempotency, effective));
             registration.setName("idempotencyFilter");
             registration.setOrder(FILTER_ORDER);
             return registration;
+        }
+    }
+
+    /**
+     * Transactional routes ({@code idem.http.transactional-paths}, {@link IdempotentRoute}) for Spring MVC
+     * applications with spring-jdbc; checked and built once every singleton exists.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = {"dev.idem.servlet.IdempotencyFilter",
+        "org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping",
+        "org.springframework.transaction.support.TransactionTemplate"})
+    @ConditionalOnBooleanProperty(name = "idem.http.enabled", matchIfMissing = true)
+    static class TransactionalRoutesConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TransactionalRoutes idempotencyTransactionalRoutes(IdemProperties properties,
+                @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+                ObjectProvider<org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping> mappings,
+                ObjectProvider<IdempotencyStore> store,
+                ObjectProvider<org.springframework.transaction.PlatformTransactionManager> managers,
+                ResourceLoader resourceLoader) {
+            return new TransactionalRoutes(properties.getHttp().getTransactionalPaths(), mappings, () -> {
+                ClassLoader loader = resourceLoader.getClassLoader();
+                if (!ClassUtils.isPresent("dev.idem.postgres.TransactionalIdempotency", loader)
+                        || !ClassUtils.isPresent("org.springframework.jdbc.datasource.DataSourceUtils", loader)) {
+                    throw new IllegalStateException("Idem's transactional routes need idem-postgres and spring-jdbc "
+                            + "on the class path");
+                }
+                return SpringRouteTransaction.of(store.getIfUnique(), managers.getIfUnique());
+            });
         }
     }
 }

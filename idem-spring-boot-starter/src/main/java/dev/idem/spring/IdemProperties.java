@@ -216,6 +216,12 @@ public class IdemProperties {
         private List<String> includePaths = new ArrayList<>(List.of("/**"));
         /** Path patterns never protected. */
         private List<String> excludePaths = new ArrayList<>();
+        /**
+         * Protected path patterns that run in transactional mode: claim, the handler's writes and the stored response
+         * commit in one transaction (PostgreSQL store on the application's DataSource). {@code @IdempotentRoute} on a
+         * handler wins over these.
+         */
+        private List<String> transactionalPaths = new ArrayList<>();
         /** Larger protected request bodies are refused with 413. */
         private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
         /** Larger responses are sent but not stored; their retries get a 409 response-not-stored. */
@@ -262,6 +268,14 @@ public class IdemProperties {
 
         public void setExcludePaths(List<String> excludePaths) {
             this.excludePaths = excludePaths;
+        }
+
+        public List<String> getTransactionalPaths() {
+            return transactionalPaths;
+        }
+
+        public void setTransactionalPaths(List<String> transactionalPaths) {
+            this.transactionalPaths = transactionalPaths;
         }
 
         public DataSize getMaxRequestBodySize() {

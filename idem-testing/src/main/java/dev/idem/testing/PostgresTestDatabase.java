@@ -74,6 +74,21 @@ public final class PostgresTestDatabase {
         }
     }
 
+    /** The single number a counting query answers, its {@code ?} bound to {@code args}. */
+    public static long count(javax.sql.DataSource dataSource, String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test SQL failed: " + sql, e);
+        }
+    }
+
     private static String startEmbedded() {
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
