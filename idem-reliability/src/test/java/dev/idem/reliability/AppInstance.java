@@ -36,11 +36,13 @@ final class AppInstance implements AutoCloseable {
     final FaultProxy database;
     private final ReliabilityDatabase db;
     private final Path log;
+    private final List<String> settings;
     private Process process;
 
-    private AppInstance(String name, ReliabilityDatabase db) {
+    private AppInstance(String name, ReliabilityDatabase db, List<String> settings) {
         this.name = name;
         this.db = db;
+        this.settings = List.copyOf(settings);
         this.port = freePort();
         this.database = FaultProxy.start(name + "-pg", db.host, db.port);
         this.log = Path.of("target", "reliability-logs", name + ".log");
@@ -48,7 +50,12 @@ final class AppInstance implements AutoCloseable {
 
     /** Launches the process; call {@link #awaitReady()} before sending requests. */
     static AppInstance launch(String name, ReliabilityDatabase db) {
-        AppInstance instance = new AppInstance(name, db);
+        return launch(name, db, List.of());
+    }
+
+    /** Launches the process with {@code settings} ({@code --name=value}) in place of the suite's own of that name. */
+    static AppInstance launch(String name, ReliabilityDatabase db, List<String> settings) {
+        AppInstance instance = new AppInstance(name, db, settings);
         instance.launch();
         return instance;
     }
@@ -73,6 +80,11 @@ final class AppInstance implements AutoCloseable {
                 "--practice.bookmark-toggle.limit=1000000",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.idem=INFO"));
+        for (String setting : settings) { // a setting replaces the suite's own (two values would bind as a list)
+            String name = setting.substring(0, setting.indexOf('=') + 1);
+            command.removeIf(arg -> arg.startsWith(name));
+            command.add(setting);
+        }
         try {
             Files.createDirectories(log.getParent());
             process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -108,6 +108,41 @@ final class Http {
         }
     }
 
+    /**
+     * Posts as a careful client does: the same key on every attempt, again after a dropped or refused connection, a
+     * 409 or any 5xx, waiting what {@code Retry-After} says (else 200 ms), until {@code within} has passed.
+     *
+     * @return the first answer that is none of those, and how many attempts it took
+     */
+    static Attempts postRetrying(URI uri, String token, String key, String json, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Reply reply;
+            try {
+                reply = post(uri, token, key, json);
+            } catch (IOException e) {
+                reply = null;
+            }
+            if (reply != null && reply.status() != 409 && reply.status() < 500) {
+                return new Attempts(reply, attempt);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("key " + key + " got no answer within " + within + "; last: "
+                        + (reply == null ? "connection failed" : reply.status() + " " + reply.body()));
+            }
+            long waitMillis = 200;
+            String retryAfter = reply == null ? null : reply.header("Retry-After");
+            if (retryAfter != null && retryAfter.matches("\\d+")) {
+                waitMillis = Math.min(2_000, Long.parseLong(retryAfter) * 1000);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(waitMillis * 1_000_000L); // back-off, not synchronisation
+        }
+    }
+
+    /** A final answer and the attempts it took. */
+    record Attempts(Reply reply, int attempts) {
+    }
+
     static Reply send(HttpRequest request) throws IOException {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

@@ -9,16 +9,21 @@ import dev.idem.IdempotentOutcome;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.TransactionalIdempotency;
 import dev.idem.spi.IdempotencyStore;
+import dev.idem.spring.IdempotentRoute;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -33,6 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
  *       POST. It records that it started ({@code fault_invocations}), passes an armed hold, then writes its effect
  *       ({@code fault_effects}) under the request's derived key, so a re-run after a lost completion writes
  *       nothing twice, and answers 201 with the effect and the instance that ran this invocation.</li>
+ *   <li>{@code POST /api/tx-effects}: an effect on a route the starter runs in transactional mode
+ *       ({@link IdempotentRoute}), held at a chosen step.</li>
  *   <li>{@code POST /tx/effects} with {@code Idempotency-Key}: the same action in transactional mode
  *       ({@link TransactionalIdempotency}): claim, invocation, effect and record commit together or not at all.</li>
  *   <li>{@code POST /test-hooks/holds?count=n}, {@code POST /test-hooks/holds/release}, {@code GET /test-hooks/holds}:
@@ -79,6 +86,47 @@ public class FaultHooks {
             try (Connection connection = dataSource.getConnection()) {
                 return ResponseEntity.status(201).header("Content-Type", "application/json")
                         .body(runEffect(connection, label, effectKey));
+            }
+        }
+
+        /**
+         * The same effect on a route the starter runs in transactional mode (through Spring's transaction): held at
+         * {@code holdAt} = {@code start} (claimed, nothing written), {@code write} (invocation and effect written) or
+         * {@code commit} (record completed, COMMIT not yet sent). Its effect key is new on every run, so a second
+         * run would show as a second effect.
+         */
+        @PostMapping("/api/tx-effects")
+        @IdempotentRoute(commit = IdempotentRoute.Commit.TRANSACTIONAL)
+        ResponseEntity<String> starterTransactionalEffect(@RequestBody EffectRequest request,
+                @RequestParam(name = "holdAt", defaultValue = "") String holdAt) throws Exception {
+            Connection connection = DataSourceUtils.getConnection(dataSource); // the request's own transaction
+            try {
+                if (holdAt.equals("start")) {
+                    holds.pass();
+                }
+                update(connection, "INSERT INTO fault_invocations (label, instance) VALUES (?, ?)", request.label(),
+                        instance);
+                update(connection, "INSERT INTO fault_effects (label, effect_key, instance) VALUES (?, ?, ?)",
+                        request.label(), UUID.randomUUID().toString(), instance);
+                if (holdAt.equals("write")) {
+                    holds.pass();
+                }
+                if (holdAt.equals("commit")) {
+                    TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                        @Override
+                        public void beforeCommit(boolean readOnly) {
+                            try {
+                                holds.pass();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    });
+                }
+                return ResponseEntity.status(201).header("Content-Type", "application/json")
+                        .body("{\"label\":\"" + request.label() + "\",\"runBy\":\"" + instance + "\"}");
+            } finally {
+                DataSourceUtils.releaseConnection(connection, dataSource);
             }
         }
 
