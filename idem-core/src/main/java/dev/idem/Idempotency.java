@@ -163,6 +163,11 @@ public final class Idempotency implements AutoCloseable {
         return codec;
     }
 
+    /** The listener every decision of this engine is reported to (a store bound to a transaction reports its waits). */
+    public IdempotencyListener listener() {
+        return listener;
+    }
+
     /** Stops the lease-renewal thread (if this engine owns it). Running actions are not interrupted. */
     @Override
     public void close() {
@@ -316,11 +321,15 @@ public final class Idempotency implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         ErrorPolicy.Disposition disposition;
-        try {
-            disposition = config.errorPolicy().classify(error);
-        } catch (RuntimeException policyFailure) {
-            log.warn("The error policy failed on {}; releasing the key", error, policyFailure);
-            disposition = ErrorPolicy.Disposition.RELEASE;
+        if (error instanceof ReleaseKey) {
+            disposition = ErrorPolicy.Disposition.RELEASE; // the action's own verdict: no policy may store it
+        } else {
+            try {
+                disposition = config.errorPolicy().classify(error);
+            } catch (RuntimeException policyFailure) {
+                log.warn("The error policy failed on {}; releasing the key", error, policyFailure);
+                disposition = ErrorPolicy.Disposition.RELEASE;
+            }
         }
         if (disposition == ErrorPolicy.Disposition.REPLAY) {
             if (writeAfterRun("fail", id, () -> store.fail(id, token, StoredErrors.toStored(error)))) {
@@ -347,8 +356,10 @@ public final class Idempotency implements AutoCloseable {
         try {
             written = write.get();
         } catch (RuntimeException e) {
-            log.error("Could not {} the record {} after its action ran; it stays in progress until its lease ends",
-                    operation, id, e);
+            // a claim held by an open transaction (no lease) goes with that transaction instead
+            log.error("Could not {} the record {} after its action ran; {}", operation, id,
+                    store.leaseRenewalNeeded() ? "it stays in progress until its lease ends"
+                            : "its transaction must not commit", e);
             return false;
         }
         if (!written) {

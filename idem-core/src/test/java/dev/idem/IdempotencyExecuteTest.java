@@ -67,6 +67,26 @@ class IdempotencyExecuteTest {
     }
 
     @Test
+    void aReleaseKeySignalReleasesTheKeyEvenUnderAPolicyThatReplaysEveryError() {
+        // given: a policy that would store any error for the whole TTL
+        try (Idempotency replayAll = Idempotency.builder(store).config(IdempotencyConfig.builder()
+                .errorPolicy(error -> ErrorPolicy.Disposition.REPLAY).build()).build()) {
+            IdempotencyRequest request = request("u1", "k-release", "p");
+
+            // when: the first run says it produced nothing to store
+            assertThatThrownBy(() -> replayAll.execute(request, String.class, () -> {
+                runs.incrementAndGet();
+                throw new ReleaseKey("gateway answered 503");
+            })).isInstanceOf(ReleaseKey.class).hasMessage("gateway answered 503");
+            String retry = replayAll.execute(request, String.class, counting("r"));
+
+            // then: the key was released, not stored as a failure, and the retry ran
+            assertThat(retry).isEqualTo("r#2");
+            assertThat(runs).hasValue(2);
+        }
+    }
+
+    @Test
     void nullResultIsReplayedAsNull() {
         // given
         idem.execute(request("u1", "k1", "p"), Void.class, () -> {

@@ -13,6 +13,7 @@ import dev.idem.IdempotentOutcome;
 import dev.idem.InvalidIdempotencyKeyException;
 import dev.idem.MissingIdempotencyKeyException;
 import dev.idem.MissingKeyPolicy;
+import dev.idem.ReleaseKey;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -106,7 +107,7 @@ public final class IdempotencyFilter implements Filter {
             } else {
                 capture.sendToClient();
             }
-        } catch (ReleasedResponse released) {
+        } catch (ReleaseKey released) {
             capture.sendToClient();
         } catch (MissingIdempotencyKeyException e) {
             problems.write(response, 400, "key-missing", "Idempotency key required", e.getMessage(), instance);
@@ -161,7 +162,8 @@ public final class IdempotencyFilter implements Filter {
             throws IOException, ServletException {
         chain.doFilter(request, capture);
         if (capture.sentError() || !config.stores(capture.status())) {
-            throw new ReleasedResponse(); // the engine releases the key; the response goes out as produced
+            // the engine releases the key whatever the error policy says; the response goes out as produced
+            throw new ReleaseKey("status " + capture.status() + " is not stored");
         }
         return capture.capture(config.replayedHeaders());
     }
@@ -199,14 +201,5 @@ public final class IdempotencyFilter implements Filter {
             return io;
         }
         throw e;
-    }
-
-    /** Thrown through the engine when the response must not be stored, so that the key is released. */
-    private static final class ReleasedResponse extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ReleasedResponse() {
-            super("response not stored; key released", null, false, false);
-        }
     }
 }
