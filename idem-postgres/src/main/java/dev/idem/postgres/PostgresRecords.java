@@ -89,15 +89,17 @@ final class PostgresRecords {
     }
 
     ClaimResult claim(Connection c, ClaimRequest request) throws SQLException {
-        return claim(c, request, "", "");
+        return claim(c, request, "", "", () -> { });
     }
 
     /**
      * The claim, sent in one round trip together with {@code before} and {@code after} (plain statements ending
      * in {@code ;}, or empty), which run whatever the claim's outcome: transactional mode uses them to bound the
-     * wait on a concurrent claim and to set its savepoint.
+     * wait on a concurrent claim and to set its savepoint. {@code onConcurrentClaim} runs when the statement met a
+     * claim of the same key that was not committed yet (its INSERT waited for it).
      */
-    ClaimResult claim(Connection c, ClaimRequest request, String before, String after) throws SQLException {
+    ClaimResult claim(Connection c, ClaimRequest request, String before, String after, Runnable onConcurrentClaim)
+            throws SQLException {
         RecordId id = request.id();
         String sql = before + claimSql + (after.isEmpty() ? "" : "; " + after);
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
@@ -113,6 +115,7 @@ final class PostgresRecords {
                 ps.setObject(i, ts(request.now()));
                 try (ResultSet rs = firstResultSet(ps)) {
                     if (!rs.next()) {
+                        onConcurrentClaim.run();
                         continue; // inserted concurrently and not yet visible to this statement: read again
                     }
                     if (rs.getBoolean("claimed")) {

@@ -1,6 +1,7 @@
 package dev.idem.postgres;
 
 import dev.idem.IdempotencyConflictException;
+import dev.idem.IdempotencyListener;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;
@@ -38,6 +39,7 @@ final class TransactionBoundStore implements IdempotencyStore {
     private boolean writeFailed;
     private boolean failureRecorded;
     private boolean committed;
+    private Wait waited;
 
     /**
      * @param commitWithCompletion asked when the record completes: whether its COMMIT may go out in the same round
@@ -54,21 +56,50 @@ final class TransactionBoundStore implements IdempotencyStore {
 
     @Override
     public ClaimResult claim(ClaimRequest request) {
+        long started = System.nanoTime();
+        boolean[] concurrent = new boolean[1];
         try {
             // one round trip: bound the wait on a concurrent claim, claim, then lift the bound and set the
             // savepoint that lets a failing action's writes be undone without undoing the claim
             ClaimResult result = records.claim(connection, request, "SET LOCAL lock_timeout = " + lockTimeoutMillis + "; ",
-                    "SET LOCAL lock_timeout = DEFAULT; SAVEPOINT " + SAVEPOINT);
+                    "SET LOCAL lock_timeout = DEFAULT; SAVEPOINT " + SAVEPOINT, () -> concurrent[0] = true);
+            if (concurrent[0]) {
+                waited = new Wait(request.id(), Duration.ofNanos(System.nanoTime() - started), false);
+            }
             if (result instanceof ClaimResult.Claimed claimed && claimed.takeover()) {
                 run("SAVEPOINT " + SAVEPOINT); // the takeover was a second statement, after the first savepoint
             }
             return result;
         } catch (SQLException e) {
             if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                waited = new Wait(request.id(), Duration.ofNanos(System.nanoTime() - started), true);
                 throw new IdempotencyConflictException(request.id(), Duration.ofSeconds(1), e);
             }
             throw PostgresIdempotencyStore.failure("claim", request.id(), e);
         }
+    }
+
+    /**
+     * Reports a wait on another request's uncommitted claim as the engine reports a wait on a record in progress
+     * ({@code onWaited}, and {@code onConflict} when it ran out), so that metrics read the same in both modes.
+     */
+    void reportWait(IdempotencyListener listener) {
+        Wait wait = waited;
+        if (wait == null) {
+            return;
+        }
+        try {
+            listener.onWaited(wait.id(), wait.duration());
+            if (wait.timedOut()) {
+                listener.onConflict(wait.id());
+            }
+        } catch (RuntimeException e) {
+            // a listener must not change the request's outcome; the engine ignores its failures the same way
+        }
+    }
+
+    /** A wait of this transaction's claim on a concurrent one. */
+    private record Wait(RecordId id, Duration duration, boolean timedOut) {
     }
 
     @Override

@@ -91,6 +91,8 @@ public final class TransactionalIdempotency {
                     return new Settled<>(null, failure); // commit the deterministic error's record, then rethrow
                 }
                 throw failure;
+            } finally {
+                bound.reportWait(idempotency.listener());
             }
             if (bound.writeFailed()) {
                 throw new IdempotencyStoreException("the idempotency record could not be completed, so the action's "
@@ -119,7 +121,11 @@ public final class TransactionalIdempotency {
             throw PostgresIdempotencyStore.failure("inspect the connection for", null, e);
         }
         TransactionBoundStore bound = bind(connection, () -> false); // the caller commits, maybe after more writes
-        return idempotency.withStore(bound).executeForOutcome(request, resultType, () -> action.run(connection));
+        try {
+            return idempotency.withStore(bound).executeForOutcome(request, resultType, () -> action.run(connection));
+        } finally {
+            bound.reportWait(idempotency.listener());
+        }
     }
 
     private TransactionBoundStore bind(Connection connection, BooleanSupplier commitWithCompletion) {

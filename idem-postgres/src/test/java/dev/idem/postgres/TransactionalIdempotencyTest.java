@@ -2,10 +2,12 @@ package dev.idem.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyConflictException;
+import dev.idem.IdempotencyListener;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.IdempotentOutcome;
@@ -218,6 +220,55 @@ class TransactionalIdempotencyTest {
             }
         }
         assertThat(orderCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateBlockedOnTheUncommittedClaimIsReportedAsAWaitAndItsTimeoutAsAConflict() throws Exception {
+        IdempotencyRequest request = request("k13");
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IdempotencyListener listener = new IdempotencyListener() {
+            @Override
+            public void onWaited(RecordId id, Duration waited) {
+                events.add("waited");
+            }
+
+            @Override
+            public void onConflict(RecordId id) {
+                events.add("conflict");
+            }
+        };
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch finishFirst = new CountDownLatch(1);
+        try (Idempotency patient = Idempotency.builder(store).listener(listener)
+                .config(IdempotencyConfig.builder().maxWait(Duration.ofSeconds(10)).build()).build();
+             Idempotency impatient = Idempotency.builder(store).listener(listener)
+                .config(IdempotencyConfig.builder().maxWait(Duration.ofMillis(200)).build()).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<String> first = pool.submit(() -> tx.execute(request, String.class, c -> {
+                    firstRunning.countDown();
+                    finishFirst.await();
+                    return "order-" + insertOrder(c, "first");
+                }));
+                assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThatThrownBy(() -> new TransactionalIdempotency(impatient, store)
+                        .execute(request, String.class, c -> "dup")).isInstanceOf(IdempotencyConflictException.class);
+                assertThat(events).containsExactly("waited", "conflict");
+
+                Future<IdempotentOutcome<String>> waiting = pool.submit(() -> new TransactionalIdempotency(patient,
+                        store).executeForOutcome(request, String.class, c -> "dup"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> PostgresFixture.count("SELECT count(*) FROM"
+                        + " pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?", "%INSERT INTO " + table
+                        + "%") > 0);
+                finishFirst.countDown();
+
+                assertThat(waiting.get(10, TimeUnit.SECONDS).replayed()).isTrue();
+                assertThat(first.get(10, TimeUnit.SECONDS)).startsWith("order-");
+                assertThat(events).containsExactly("waited", "conflict", "waited");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test
