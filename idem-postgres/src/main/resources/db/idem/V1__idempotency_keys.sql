@@ -13,15 +13,10 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at   timestamptz NOT NULL,
     content_type text,
     body         bytea,
-    -- set by a duplicate that waits, so that only contended records pay for a NOTIFY when they finish
-    waiters      boolean     NOT NULL DEFAULT false,
     CONSTRAINT idempotency_keys_pkey PRIMARY KEY (scope, action, idem_key),
     CONSTRAINT idempotency_keys_status_check CHECK (status IN ('IN_PROGRESS', 'COMPLETED', 'FAILED')),
     CONSTRAINT idempotency_keys_body_check CHECK ((status = 'IN_PROGRESS') = (body IS NULL))
 );
-
--- Tables created by pre-release builds lack this column; adding it is a no-op on a current table.
-ALTER TABLE idempotency_keys ADD COLUMN IF NOT EXISTS waiters boolean NOT NULL DEFAULT false;
 
 -- Serves pruning: DELETE ... WHERE expires_at <= cutoff, oldest first, in batches.
 CREATE INDEX IF NOT EXISTS idempotency_keys_expires_at_idx ON idempotency_keys (expires_at);

@@ -8,21 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * Creates Idem's table. The statements are those of the Flyway-compatible migration
- * {@code db/idem/V1__idempotency_keys.sql} on the classpath (add {@code classpath:db/idem} to Flyway's
- * locations to migrate with Flyway instead), with the table name substituted. Idempotent: safe to run at
- * every start. Thread-safe.
+ * Creates Idem's table. The statements are those of the Flyway-compatible migrations in {@code db/idem} on the
+ * classpath ({@link #MIGRATIONS}, in order; add {@code classpath:db/idem} to Flyway's locations to migrate with
+ * Flyway instead), with the table name substituted. Idempotent: safe to run at every start. A released migration
+ * never changes (Flyway would refuse its checksum); a change to the table is a new {@code V<n>__*.sql}. Thread-safe.
  */
 public final class PostgresSchema {
 
     /** Classpath location of the migration, for Flyway's {@code locations}. */
     public static final String MIGRATION_LOCATION = "classpath:db/idem";
-    private static final String MIGRATION = "/db/idem/V1__idempotency_keys.sql";
+    /** The migrations, oldest first, as classpath resources. */
+    public static final List<String> MIGRATIONS = List.of("/db/idem/V1__idempotency_keys.sql",
+            "/db/idem/V2__idempotency_keys_waiters.sql");
     private static final Pattern DEFAULT_NAMES = Pattern.compile("\\bidempotency_keys(_[a-z_]+)?\\b");
 
     private PostgresSchema() {
@@ -63,7 +66,7 @@ public final class PostgresSchema {
     public static String sql(String table) {
         TableName name = TableName.of(table);
         // idempotency_keys_pkey and friends are object names (unqualified); bare idempotency_keys is the table
-        Matcher m = DEFAULT_NAMES.matcher(migration());
+        Matcher m = DEFAULT_NAMES.matcher(migrations());
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String replacement = m.group(1) != null ? name.simple() + m.group(1) : name.sql();
@@ -73,14 +76,18 @@ public final class PostgresSchema {
         return out.toString();
     }
 
-    private static String migration() {
-        try (InputStream in = PostgresSchema.class.getResourceAsStream(MIGRATION)) {
-            if (in == null) {
-                throw new IllegalStateException(MIGRATION + " is missing from the classpath");
+    private static String migrations() {
+        StringBuilder all = new StringBuilder();
+        for (String migration : MIGRATIONS) {
+            try (InputStream in = PostgresSchema.class.getResourceAsStream(migration)) {
+                if (in == null) {
+                    throw new IllegalStateException(migration + " is missing from the classpath");
+                }
+                all.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return all.toString();
     }
 }
