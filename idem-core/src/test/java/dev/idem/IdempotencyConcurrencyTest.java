@@ -1,5 +1,6 @@
 package dev.idem;
 
+import dev.idem.spi.ForwardingIdempotencyStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -69,7 +70,7 @@ class IdempotencyConcurrencyTest {
     void duplicateArrivingWhileTheFirstRunsWaitsAndGetsTheFirstResult() throws Exception {
         // given: a store that tells the test when the duplicate starts waiting
         CountDownLatch duplicateWaiting = new CountDownLatch(1);
-        ForwardingStore store = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore store = new ForwardingIdempotencyStore(memory) {
             @Override
             public Waiter waiter() {
                 return id -> {
@@ -230,7 +231,7 @@ class IdempotencyConcurrencyTest {
     void ownerThatLostItsLeaseCannotStoreItsResult() throws Exception {
         // given: an owner still running when its lease ends (no heartbeat: the store says none is needed)
         MutableClock clock = MutableClock.startingAt("2024-01-01T00:00:00Z");
-        ForwardingStore noRenewal = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore noRenewal = new ForwardingIdempotencyStore(memory) {
             @Override
             public boolean leaseRenewalNeeded() {
                 return false;
@@ -262,7 +263,7 @@ class IdempotencyConcurrencyTest {
     void heartbeatRenewsTheLeaseWhileTheActionRuns() throws Exception {
         // given: a short lease, a fast heartbeat, and a store that reports every renewal
         BlockingQueue<Instant> renewals = new LinkedBlockingQueue<>();
-        ForwardingStore store = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore store = new ForwardingIdempotencyStore(memory) {
             @Override
             public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
                 boolean renewed = delegate.renewLease(id, token, leaseUntil);

@@ -1,5 +1,6 @@
 package dev.idem;
 
+import dev.idem.spi.ForwardingIdempotencyStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -109,7 +110,7 @@ class IdempotencyListenerAndStoreFailureTest {
     void storeFailingToClaimFailsClosedWithoutRunningTheAction() {
         // given
         RuntimeException outage = new IllegalStateException("connection refused");
-        ForwardingStore failing = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore failing = new ForwardingIdempotencyStore(memory) {
             @Override
             public ClaimResult claim(ClaimRequest request) {
                 throw outage;
@@ -132,7 +133,7 @@ class IdempotencyListenerAndStoreFailureTest {
     void storeExceptionFromTheStoreIsPassedThroughUnwrapped() {
         // given
         IdempotencyStoreException unavailable = new IdempotencyStoreException("store unavailable");
-        ForwardingStore failing = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore failing = new ForwardingIdempotencyStore(memory) {
             @Override
             public ClaimResult claim(ClaimRequest request) {
                 throw unavailable;
@@ -152,7 +153,7 @@ class IdempotencyListenerAndStoreFailureTest {
     @Test
     void storeFailingToReadWhileWaitingFailsWithAStoreException() {
         // given: a record in progress, and a store whose find fails
-        ForwardingStore failing = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore failing = new ForwardingIdempotencyStore(memory) {
             @Override
             public Optional<StoredRecord> find(RecordId id, Instant now) {
                 throw new IllegalStateException("read timeout");
@@ -175,7 +176,7 @@ class IdempotencyListenerAndStoreFailureTest {
     @Test
     void storeFailingToCompleteStillReturnsTheActionsResult() {
         // given
-        ForwardingStore failing = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore failing = new ForwardingIdempotencyStore(memory) {
             @Override
             public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
                 throw new IllegalStateException("write timeout");
@@ -200,7 +201,7 @@ class IdempotencyListenerAndStoreFailureTest {
     @Test
     void storeFailingToReleaseStillThrowsTheActionsError() {
         // given
-        ForwardingStore failing = new ForwardingStore(memory) {
+        ForwardingIdempotencyStore failing = new ForwardingIdempotencyStore(memory) {
             @Override
             public boolean release(RecordId id, OwnerToken token) {
                 throw new IllegalStateException("write timeout");

@@ -13,6 +13,8 @@ import dev.idem.IdempotencyStoreException;
 import dev.idem.IdempotentOutcome;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.ForwardingIdempotencyStore;
+import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
@@ -211,7 +213,19 @@ class RedisIdempotencyStoreTest {
         IdempotencyConfig config = IdempotencyConfig.builder()
                 .pollInterval(Duration.ofSeconds(60)).maxWait(Duration.ofSeconds(30)).build();
         Idempotency instanceA = track(Idempotency.builder(store(prefix)).config(config).build());
-        Idempotency instanceB = track(Idempotency.builder(store(prefix)).config(config).build());
+        CountDownLatch duplicateWaiting = new CountDownLatch(1);
+        IdempotencyStore observedB = new ForwardingIdempotencyStore(store(prefix)) {
+            @Override
+            public Waiter waiter() {
+                Waiter real = delegate.waiter();
+                return id -> {
+                    Waiter.Handle handle = real.register(id);
+                    duplicateWaiting.countDown(); // registered before the owner completes: only pub/sub wakes it
+                    return handle;
+                };
+            }
+        };
+        Idempotency instanceB = track(Idempotency.builder(observedB).config(config).build());
         CountDownLatch ownerRunning = new CountDownLatch(1);
         CountDownLatch finishOwner = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -224,7 +238,7 @@ class RedisIdempotencyStoreTest {
             assertThat(ownerRunning.await(10, TimeUnit.SECONDS)).isTrue();
             Future<IdempotentOutcome<String>> duplicate = pool.submit(
                     () -> instanceB.executeForOutcome(request("k1"), String.class, () -> "twice"));
-            Thread.sleep(200); // let the duplicate find the record in progress and start waiting
+            assertThat(duplicateWaiting.await(10, TimeUnit.SECONDS)).as("the duplicate waits").isTrue();
             long released = System.nanoTime();
             finishOwner.countDown();
 
@@ -232,7 +246,8 @@ class RedisIdempotencyStoreTest {
             IdempotentOutcome<String> replay = duplicate.get(20, TimeUnit.SECONDS);
             assertThat(replay.value()).isEqualTo("sent");
             assertThat(replay.replayed()).isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - released)).as("long before the 60 s poll")
+                    .isLessThan(Duration.ofSeconds(10));
         } finally {
             pool.shutdownNow();
         }

@@ -1,5 +1,8 @@
 package dev.idem.tck;
 
+import org.junit.jupiter.api.Assumptions;
+import dev.idem.spi.Waiter;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -229,15 +232,28 @@ public abstract class IdempotencyEngineContract {
 
     @Test
     void aWaitingDuplicateIsWokenByThePushChannelNotByPolling() throws Exception {
-        if (!pushesWakeUps()) {
-            return;
-        }
-        Idempotency idem = engine(IdempotencyConfig.builder()
-                .pollInterval(Duration.ofSeconds(60)).maxWait(Duration.ofSeconds(30)).build());
+        Assumptions.assumeTrue(pushesWakeUps(), "this store has no push channel: its duplicates poll");
+        // the duplicate's waiter is registered before the owner completes, so only the push can wake it in time
+        CountDownLatch duplicateRegistered = new CountDownLatch(1);
+        IdempotencyStore observed = new ForwardingIdempotencyStore(store) {
+            @Override
+            public Waiter waiter() {
+                Waiter real = delegate.waiter();
+                return id -> {
+                    Waiter.Handle handle = real.register(id);
+                    duplicateRegistered.countDown();
+                    return handle;
+                };
+            }
+        };
+        Duration pollInterval = Duration.ofSeconds(60);
+        CountingWaits waits = new CountingWaits();
+        Idempotency idem = Idempotency.builder(observed).listener(waits).config(IdempotencyConfig.builder()
+                .pollInterval(pollInterval).maxWait(Duration.ofSeconds(30)).build()).build();
+        engines.add(idem);
         IdempotencyRequest request = request("user-1", "chat.message", UUID.randomUUID().toString(), "hello");
         CountDownLatch ownerRunning = new CountDownLatch(1);
         CountDownLatch finishOwner = new CountDownLatch(1);
-        AtomicInteger waited = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<String> owner = pool.submit(() -> idem.execute(request, String.class, () -> {
@@ -246,19 +262,30 @@ public abstract class IdempotencyEngineContract {
                 return "sent";
             }));
             assertThat(ownerRunning.await(10, TimeUnit.SECONDS)).isTrue();
-            Future<IdempotentOutcome<String>> duplicate = pool.submit(() -> {
-                IdempotentOutcome<String> outcome = idem.executeForOutcome(request, String.class, () -> "twice");
-                waited.incrementAndGet();
-                return outcome;
-            });
+            Future<IdempotentOutcome<String>> duplicate = pool.submit(
+                    () -> idem.executeForOutcome(request, String.class, () -> "twice"));
+            assertThat(duplicateRegistered.await(10, TimeUnit.SECONDS)).as("the duplicate registered its waiter")
+                    .isTrue();
             finishOwner.countDown();
 
             assertThat(owner.get(10, TimeUnit.SECONDS)).isEqualTo("sent");
             IdempotentOutcome<String> replay = duplicate.get(20, TimeUnit.SECONDS);
             assertThat(replay.value()).isEqualTo("sent");
             assertThat(replay.replayed()).isTrue();
+            assertThat(waits.waited).as("the duplicate waited for the owner").hasSize(1);
+            assertThat(waits.waited.get(0)).as("woken long before the first poll").isLessThan(pollInterval.dividedBy(4));
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Records how long each waiting duplicate waited. */
+    private static final class CountingWaits implements IdempotencyListener {
+        final List<Duration> waited = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void onWaited(RecordId id, Duration waitedFor) {
+            waited.add(waitedFor);
         }
     }
 
