@@ -62,9 +62,10 @@ class KilledUnderLoadTest {
         assertThat(outcome.created).as("sessions created for %d keys", KEYS).isEqualTo(KEYS);
         assertThat(outcome.answered).as("distinct sessions in the final answers").hasSize(KEYS);
         assertThat(outcome.answeredButMissing).as("answers naming a session that is not in the database").isZero();
+        assertThat(outcome.lost).as("keys whose record does not hold their client's answer").isZero();
         Report.row("process SIGKILLed under load, starter transactional route (`POST /api/practice-sessions`)",
                 outcome.kills, KEYS + " sessions for " + KEYS + " keys; every final answer names its key's session",
-                outcome.answeredButMissing, CALLERS + " callers retrying with their key, " + outcome.attempts
+                outcome.answeredButMissing + outcome.lost, CALLERS + " callers retrying with their key, " + outcome.attempts
                         + " attempts in all");
     }
 
@@ -78,11 +79,16 @@ class KilledUnderLoadTest {
         assertThat(outcome.answered).as("every key got an answer").hasSize(KEYS);
         Report.row("process SIGKILLed under load, two-phase route without `derivedKey` (figure, not asserted)",
                 outcome.kills, outcome.created + " sessions for " + KEYS + " keys: " + duplicates + " duplicates",
-                outcome.answeredButMissing, "same load; lease 3 s; the action's commit and the completion are two commits");
+                outcome.answeredButMissing + outcome.lost, "same load; lease 3 s; the action's commit and the completion are two commits");
     }
 
     /** What one run measured. */
-    private record Outcome(int kills, long created, Set<String> answered, long answeredButMissing, long attempts) {
+    /**
+     * What one run measured; {@code answeredButMissing}: final answers naming a session that is not in the database;
+     * {@code lost}: keys whose stored record does not hold the answer their client got.
+     */
+    private record Outcome(int kills, long created, Set<String> answered, long answeredButMissing, long lost,
+                           long attempts) {
     }
 
     private Outcome runKilledUnderLoad(AppInstance victim) throws Exception {
@@ -94,6 +100,7 @@ class KilledUnderLoadTest {
         AtomicInteger answers = new AtomicInteger();
         AtomicInteger attempts = new AtomicInteger();
         ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
+        java.util.Map<String, String> finalAnswers = new java.util.concurrent.ConcurrentHashMap<>();
         List<Future<List<String>>> results = new ArrayList<>();
         for (int c = 0; c < CALLERS; c++) {
             results.add(callers.submit(() -> {
@@ -103,6 +110,7 @@ class KilledUnderLoadTest {
                             key, "{\"questionCount\":3}", Duration.ofSeconds(120));
                     assertThat(answer.reply().status()).as(answer.reply().body()).isEqualTo(201);
                     bodies.add(answer.reply().body());
+                    finalAnswers.put(key, answer.reply().body());
                     attempts.addAndGet(answer.attempts());
                     answers.incrementAndGet();
                 }
@@ -129,7 +137,9 @@ class KilledUnderLoadTest {
             long created = sessions() - before;
             long missing = answered.stream().filter(id -> cluster.db.count(
                     "SELECT count(*) FROM practice_sessions WHERE id = CAST(? AS uuid)", id) != 1).count();
-            return new Outcome(kills, created, answered, missing, attempts.get());
+            long lost = finalAnswers.entrySet().stream()
+                    .filter(e -> !cluster.db.recordHolds(e.getKey(), e.getValue())).count();
+            return new Outcome(kills, created, answered, missing, lost, attempts.get());
         } finally {
             callers.shutdownNow();
         }

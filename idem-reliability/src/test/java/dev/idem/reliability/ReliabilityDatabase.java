@@ -88,6 +88,22 @@ final class ReliabilityDatabase implements AutoCloseable {
         return count("SELECT count(*) FROM fault_effects WHERE label = ?", label);
     }
 
+    /**
+     * Whether the completed record of {@code key} holds {@code body}, the response a client received: false when the
+     * client's answer was lost from the record (or the record was never completed). The filter stores the response
+     * body bytes verbatim inside its record, so containment is the check.
+     */
+    boolean recordHolds(String key, String body) {
+        byte[] stored = query("SELECT body FROM idempotency_keys WHERE idem_key = ? AND status = 'COMPLETED'",
+                new Object[] {key}, rs -> rs.next() ? rs.getBytes(1) : null);
+        if (stored == null) {
+            return false;
+        }
+        return new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains(new String(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
     /** The first column of the first row, or null when there is no row. */
     String string(String sql, Object... params) {
         return query(sql, params, rs -> rs.next() ? rs.getString(1) : null);
