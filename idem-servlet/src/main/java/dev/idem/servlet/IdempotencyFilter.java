@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  *   <caption>Answers of the filter itself (RFC 9457 problem+json)</caption>
+ *   <tr><td>401</td><td>an anonymous caller, by default ({@link IdempotencyFilterConfig.AnonymousRequests})</td></tr>
  *   <tr><td>400</td><td>key missing (policy reject), malformed, or sent twice</td></tr>
  *   <tr><td>413</td><td>request body larger than {@code maxRequestBodyBytes}</td></tr>
  *   <tr><td>422</td><td>key reused with another request</td></tr>
@@ -60,6 +62,11 @@ public final class IdempotencyFilter implements Filter {
 
     private static final Logger log = LoggerFactory.getLogger(IdempotencyFilter.class);
     private static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /** The scope of anonymous callers allowed with random keys only: the key itself is their secret. */
+    private static final String ANONYMOUS_SCOPE = "(anonymous)";
+    /** A version-4 UUID (122 random bits), in any case. */
+    private static final Pattern RANDOM_UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}");
 
     private final Idempotency idempotency;
     private final IdempotencyFilterConfig config;
@@ -79,6 +86,18 @@ public final class IdempotencyFilter implements Filter {
             return;
         }
         String instance = request.getRequestURI();
+        String scope = config.scopeResolver().scopeOf(request);
+        if (scope == null) { // an anonymous caller: no scope of its own to keep its key and response apart
+            if (config.anonymousRequests() == IdempotencyFilterConfig.AnonymousRequests.REJECT) {
+                problems.write(response, 401, "unauthenticated", "Authentication required", "an idempotent request"
+                        + " needs an authenticated caller, so that its key and its stored response are its own", instance);
+                return;
+            }
+            if (config.anonymousRequests() == IdempotencyFilterConfig.AnonymousRequests.PASS_THROUGH) {
+                chain.doFilter(req, res);
+                return;
+            }
+        }
         List<String> headers = Collections.list(request.getHeaders(config.headerName()));
         if (headers.size() > 1) {
             problems.write(response, 400, "key-invalid", "Invalid idempotency key",
@@ -96,7 +115,7 @@ public final class IdempotencyFilter implements Filter {
         // in transactional mode nothing may reach the client before the commit, however large the response
         CapturingResponse capture = new CapturingResponse(response, config.maxResponseBodyBytes(), transactional);
         try {
-            IdempotencyRequest idempotencyRequest = toIdempotencyRequest(request, headers, body);
+            IdempotencyRequest idempotencyRequest = toIdempotencyRequest(request, scope, headers, body);
             IdempotentAction<CapturedResponse> action = () -> runChain(cached, capture, chain);
             IdempotentOutcome<CapturedResponse> outcome = transactional
                     ? config.routeTransaction().execute(idempotency, idempotencyRequest, CapturedResponse.class,
@@ -138,7 +157,9 @@ public final class IdempotencyFilter implements Filter {
         }
     }
 
-    private IdempotencyRequest toIdempotencyRequest(HttpServletRequest request, List<String> headers, byte[] body) {
+    /** {@code scope} null: an anonymous caller allowed with random keys only. */
+    private IdempotencyRequest toIdempotencyRequest(HttpServletRequest request, String scope, List<String> headers,
+                                                    byte[] body) {
         String query = request.getQueryString();
         Fingerprint fingerprint = Fingerprint.ofParts(
                 request.getMethod().getBytes(StandardCharsets.UTF_8),
@@ -146,14 +167,24 @@ public final class IdempotencyFilter implements Filter {
                 (query == null ? "" : query).getBytes(StandardCharsets.UTF_8),
                 body);
         IdempotencyRequest.Builder builder = IdempotencyRequest.builder(config.actionResolver().actionOf(request))
-                .scope(Objects.requireNonNullElse(config.scopeResolver().scopeOf(request), ""))
+                .scope(scope != null ? scope : ANONYMOUS_SCOPE)
                 .fingerprint(fingerprint);
         if (!headers.isEmpty()) {
-            builder.key(KeyHeader.parse(headers.get(0)));
+            String key = KeyHeader.parse(headers.get(0));
+            if (scope == null && !RANDOM_UUID.matcher(key).matches()) {
+                throw new InvalidIdempotencyKeyException("an anonymous request's key must be a random (version 4) UUID,"
+                        + " which no other caller can guess");
+            }
+            builder.key(key);
         }
         MissingKeyPolicy policy = config.missingKeyPolicyFor(request);
         if (policy != null) {
             builder.missingKeyPolicy(policy);
+        }
+        MissingKeyPolicy effective = policy != null ? policy : idempotency.config().missingKeyPolicy();
+        if (scope == null && headers.isEmpty() && effective instanceof MissingKeyPolicy.DeriveFromContent) {
+            throw new InvalidIdempotencyKeyException("an anonymous request needs a random (version 4) UUID key: a key"
+                    + " derived from its content would be shared with every other caller sending the same request");
         }
         return builder.build();
     }

@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 
 /**
  * What {@link IdempotencyFilter} protects and how. Immutable and thread-safe; {@link Builder#build()} validates.
- * Defaults: header {@code Idempotency-Key}; POST and PATCH on every path; scope = principal name; action =
+ * Defaults: header {@code Idempotency-Key}; POST and PATCH on every path; scope = principal name, anonymous callers
+ * refused ({@link AnonymousRequests}); action =
  * method and path; request and response bodies up to 1 MiB; 2xx, 3xx and deterministic 4xx responses (404, 409,
  * 422, ...) are stored, while 5xx, the transient 401, 403, 407, 408, 425 and 429, and the statuses of a request
  * refused as malformed (400, 405, 406, 411, 413, 414, 415, 431) release the key so a retry runs again. Every
@@ -44,6 +45,25 @@ public final class IdempotencyFilterConfig {
     private final String problemTypeBase;
     private final Predicate<HttpServletRequest> transactionalRoutes;
     private final RouteTransaction routeTransaction;
+    private final AnonymousRequests anonymousRequests;
+
+    /**
+     * What the filter does with a protected request whose {@link ScopeResolver} names no owner (null). Anonymous
+     * callers share no scope by default: two of them sending the same key and body would otherwise get each other's
+     * stored response, which may hold the first caller's token or personal data.
+     */
+    public enum AnonymousRequests {
+        /** 401 problem+json ({@code .../unauthenticated}); the request does not run. The default. */
+        REJECT,
+        /** The request runs unprotected, as without the filter. */
+        PASS_THROUGH,
+        /**
+         * Protected only with a key of 122 random bits, a version-4 UUID, which no other caller can guess; any other
+         * key is a 400 {@code .../key-invalid}, and so is a keyless request whose key would be derived from its
+         * content (identical requests of different callers would share it).
+         */
+        RANDOM_KEYS_ONLY
+    }
 
     private IdempotencyFilterConfig(Builder b) {
         this.headerName = b.headerName;
@@ -59,6 +79,7 @@ public final class IdempotencyFilterConfig {
         this.problemTypeBase = b.problemTypeBase;
         this.transactionalRoutes = b.transactionalRoutes;
         this.routeTransaction = b.routeTransaction;
+        this.anonymousRequests = b.anonymousRequests;
     }
 
     public static IdempotencyFilterConfig ofDefaults() {
@@ -129,6 +150,11 @@ public final class IdempotencyFilterConfig {
         return routeTransaction;
     }
 
+    /** What happens to a protected request of an anonymous caller. */
+    public AnonymousRequests anonymousRequests() {
+        return anonymousRequests;
+    }
+
     /** A builder holding every setting of this config, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -145,6 +171,7 @@ public final class IdempotencyFilterConfig {
         b.problemTypeBase = problemTypeBase;
         b.transactionalRoutes = transactionalRoutes;
         b.routeTransaction = routeTransaction;
+        b.anonymousRequests = anonymousRequests;
         return b;
     }
 
@@ -165,8 +192,15 @@ public final class IdempotencyFilterConfig {
         private String problemTypeBase = "https://idem.dev/problems/";
         private Predicate<HttpServletRequest> transactionalRoutes = request -> false;
         private RouteTransaction routeTransaction;
+        private AnonymousRequests anonymousRequests = AnonymousRequests.REJECT;
 
         private Builder() {
+        }
+
+        /** What a protected request of an anonymous caller gets; default {@link AnonymousRequests#REJECT}. */
+        public Builder anonymousRequests(AnonymousRequests anonymousRequests) {
+            this.anonymousRequests = anonymousRequests;
+            return this;
         }
 
         public Builder headerName(String headerName) {
@@ -266,6 +300,7 @@ public final class IdempotencyFilterConfig {
             Objects.requireNonNull(missingKeyPolicy, "missingKeyPolicy");
             Objects.requireNonNull(storedStatus, "storedStatus");
             Objects.requireNonNull(problemTypeBase, "problemTypeBase");
+            Objects.requireNonNull(anonymousRequests, "anonymousRequests");
             if (maxRequestBodyBytes < 0 || maxResponseBodyBytes < 0) {
                 throw new IllegalArgumentException("body size limits must not be negative");
             }

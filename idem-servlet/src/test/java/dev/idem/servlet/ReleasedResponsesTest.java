@@ -50,7 +50,8 @@ class ReleasedResponsesTest {
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency, IdempotencyFilterConfig.ofDefaults())),
+        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency,
+                IdempotencyFilterConfig.builder().scopeResolver(request -> "client-1").build())),
                 "/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder(new HttpServlet() {
             private static final long serialVersionUID = 1L;

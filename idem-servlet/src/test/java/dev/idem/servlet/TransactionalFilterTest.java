@@ -86,6 +86,7 @@ class TransactionalFilterTest {
         idempotency = Idempotency.builder(store)
                 .config(IdempotencyConfig.builder().maxWait(Duration.ofSeconds(5)).build()).build();
         IdempotencyFilterConfig config = IdempotencyFilterConfig.builder()
+                .scopeResolver(request -> "client-1") // one known caller
                 .transactional(request -> !request.getRequestURI().startsWith("/two-phase"),
                         new JdbcRouteTransaction(store))
                 .build();

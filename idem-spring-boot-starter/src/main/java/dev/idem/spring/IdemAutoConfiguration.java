@@ -296,6 +296,7 @@ public class IdemAutoConfiguration {
                                 && exclude.stream().noneMatch(p -> matcher.match(p, path));
                     })
                     .scopeResolver(scope.getIfUnique(ScopeResolver::principalName))
+                    .anonymousRequests(IdempotencyFilterConfig.AnonymousRequests.valueOf(http.getAnonymous().name()))
                     .maxRequestBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, http.getMaxRequestBodySize().toBytes()))
                     .maxResponseBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, http.getMaxResponseBodySize().toBytes()))
                     .replayedHeaders(new HashSet<>(http.getReplayedHeaders()));

@@ -222,6 +222,12 @@ public class IdemProperties {
          * handler wins over these.
          */
         private List<String> transactionalPaths = new ArrayList<>();
+        /**
+         * What a protected request of an anonymous caller (no principal) gets: reject (401, the default: anonymous
+         * callers share no scope), pass-through (runs unprotected) or random-keys-only (protected only with a
+         * version-4 UUID key). A ScopeResolver bean that names anonymous callers decides instead.
+         */
+        private Anonymous anonymous = Anonymous.REJECT;
         /** Larger protected request bodies are refused with 413. */
         private DataSize maxRequestBodySize = DataSize.ofMegabytes(1);
         /** Larger responses are sent but not stored; their retries get a 409 response-not-stored. */
@@ -268,6 +274,27 @@ public class IdemProperties {
 
         public void setExcludePaths(List<String> excludePaths) {
             this.excludePaths = excludePaths;
+        }
+
+        public Anonymous getAnonymous() {
+            return anonymous;
+        }
+
+        public void setAnonymous(Anonymous anonymous) {
+            this.anonymous = anonymous;
+        }
+
+        /**
+         * {@code idem.http.anonymous}: the servlet filter's {@code IdempotencyFilterConfig.AnonymousRequests}, named
+         * here so that these properties load without idem-servlet on the class path.
+         */
+        public enum Anonymous {
+            /** 401 problem+json; the request does not run. */
+            REJECT,
+            /** The request runs unprotected. */
+            PASS_THROUGH,
+            /** Protected only with a version-4 UUID key. */
+            RANDOM_KEYS_ONLY
         }
 
         public List<String> getTransactionalPaths() {

@@ -251,6 +251,20 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
+    void anonymousCallersAreRefusedByDefaultAndIdemHttpAnonymousChangesIt() {
+        WebApplicationContextRunner web = new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class));
+        web.run(context -> assertThat(context.getBean(IdempotencyFilterConfig.class).anonymousRequests())
+                .isEqualTo(IdempotencyFilterConfig.AnonymousRequests.REJECT));
+        web.withPropertyValues("idem.http.anonymous=random-keys-only").run(context -> assertThat(
+                context.getBean(IdempotencyFilterConfig.class).anonymousRequests())
+                .isEqualTo(IdempotencyFilterConfig.AnonymousRequests.RANDOM_KEYS_ONLY));
+        web.withPropertyValues("idem.http.anonymous=pass-through").run(context -> assertThat(
+                context.getBean(IdempotencyFilterConfig.class).anonymousRequests())
+                .isEqualTo(IdempotencyFilterConfig.AnonymousRequests.PASS_THROUGH));
+    }
+
+    @Test
     void idemEnabledFalseConfiguresNothing() {
         runner.withPropertyValues("idem.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(Idempotency.class);

@@ -4,7 +4,9 @@ import dev.idem.spring.txapp.Gates;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
+import dev.idem.spring.app.TestCallers;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -13,6 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Spring Boot's {@code DataSourceTransactionManager}; transactional routes by path ({@code /tx/**}) and by annotation.
  */
 @SpringBootApplication
+@Import(TestCallers.class)
 public class JdbcTxApplication {
 
     @Bean
