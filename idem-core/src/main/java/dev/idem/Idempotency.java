@@ -1,7 +1,5 @@
 package dev.idem;
 
-import dev.idem.internal.LeaseKeeper;
-import dev.idem.internal.StoredErrors;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;

@@ -57,4 +57,17 @@ public interface IdempotencyListener {
     /** A request without a key ran unprotected (pass-through policy). */
     default void onPassThrough(String action) {
     }
+
+    /**
+     * One listener telling all of {@code listeners}, in order, about every decision; a listener that throws is logged
+     * and skipped. {@link #NONE} for none, the listener itself for one.
+     */
+    static IdempotencyListener composite(java.util.List<IdempotencyListener> listeners) {
+        return CompositeIdempotencyListener.of(listeners);
+    }
+
+    /** {@link #composite(java.util.List)} of {@code listeners}. */
+    static IdempotencyListener composite(IdempotencyListener... listeners) {
+        return composite(java.util.List.of(listeners));
+    }
 }

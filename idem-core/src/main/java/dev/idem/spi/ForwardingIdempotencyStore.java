@@ -64,4 +64,9 @@ public class ForwardingIdempotencyStore implements IdempotencyStore {
     public boolean leaseRenewalNeeded() {
         return delegate.leaseRenewalNeeded();
     }
+
+    @Override
+    public boolean expiresRecordsItself() {
+        return delegate.expiresRecordsItself();
+    }
 }

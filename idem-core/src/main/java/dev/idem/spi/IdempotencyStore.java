@@ -57,4 +57,12 @@ public interface IdempotencyStore {
     default boolean leaseRenewalNeeded() {
         return true;
     }
+
+    /**
+     * Whether the backend deletes expired records by itself (Redis key expiry, say), so that
+     * {@link #pruneExpiredBefore} has nothing to do and nobody needs to schedule it.
+     */
+    default boolean expiresRecordsItself() {
+        return false;
+    }
 }

@@ -1,5 +1,7 @@
 package dev.idem.spi;
 
+import dev.idem.IdempotencyStoreException;
+import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SignalingWaiter implements Waiter {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SignalingWaiter.class);
+
     private final ConcurrentHashMap<String, Set<SignalHandle>> handles = new ConcurrentHashMap<>();
 
     @Override
@@ -20,6 +24,25 @@ public final class SignalingWaiter implements Waiter {
         SignalHandle handle = new SignalHandle(id.digest());
         handles.computeIfAbsent(handle.digest, d -> ConcurrentHashMap.newKeySet()).add(handle);
         return handle;
+    }
+
+    /**
+     * A waiter for a store whose owners push only for records a duplicate flagged as waited for: registering also
+     * runs {@code flag} (true: flagged, the owner will push; false: the record is no longer in progress, so the handle
+     * is woken at once to look again). A store failure while flagging is logged and leaves the handle to polling.
+     */
+    public Waiter flagging(Predicate<RecordId> flag) {
+        return id -> {
+            Handle handle = register(id);
+            try {
+                if (!flag.test(id)) {
+                    signal(id); // finished (or gone) before it was flagged: look again now
+                }
+            } catch (IdempotencyStoreException e) {
+                log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
+            }
+            return handle;
+        };
     }
 
     /** Wakes every handle registered for {@code id}. */

@@ -3,7 +3,6 @@ package dev.idem.spi;
 import dev.idem.Fingerprint;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A snapshot of one record as a store read it. Immutable and thread-safe. The owner token is deliberately
@@ -38,18 +37,6 @@ public record StoredRecord(
         if ((status == RecordStatus.FAILED) != (error != null)) {
             throw new IllegalArgumentException("an error is present exactly when the record is FAILED");
         }
-    }
-
-    public static StoredRecord inProgress(RecordId id, Fingerprint fp, Instant leaseUntil, Instant expiresAt) {
-        return new StoredRecord(id, fp, RecordStatus.IN_PROGRESS, leaseUntil, expiresAt, null, null);
-    }
-
-    public Optional<StoredResult> resultIfCompleted() {
-        return Optional.ofNullable(result);
-    }
-
-    public Optional<StoredError> errorIfFailed() {
-        return Optional.ofNullable(error);
     }
 
     /** True when an in-progress record's lease has ended at {@code now} (its owner is presumed dead). */

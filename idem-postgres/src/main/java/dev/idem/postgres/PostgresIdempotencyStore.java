@@ -18,8 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL store: plain JDBC over any {@link DataSource}, one statement per operation in auto-commit
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * {@link PostgresSchema} or the Flyway migration {@code db/idem/V1__idempotency_keys.sql}.
  */
 public final class PostgresIdempotencyStore implements IdempotencyStore, AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(PostgresIdempotencyStore.class);
 
     private final DataSource dataSource;
     private final PostgresRecords records;
@@ -106,17 +102,7 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, AutoClo
         if (listener == null) {
             return Waiter.polling();
         }
-        return id -> {
-            Waiter.Handle handle = waiter.register(id);
-            try {
-                if (!call("flag a waiter on", id, c -> records.flagWaiter(c, id))) {
-                    waiter.signal(id); // finished (or gone) before we flagged it: look again now
-                }
-            } catch (IdempotencyStoreException e) {
-                log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
-            }
-            return handle;
-        };
+        return waiter.flagging(id -> call("flag a waiter on", id, c -> records.flagWaiter(c, id)));
     }
 
     /**

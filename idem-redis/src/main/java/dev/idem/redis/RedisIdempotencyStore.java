@@ -1,8 +1,6 @@
 package dev.idem.redis;
 
 import dev.idem.spi.SignalingWaiter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
@@ -80,8 +78,6 @@ import java.util.function.Function;
  * immutable once built.
  */
 public final class RedisIdempotencyStore implements IdempotencyStore, AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(RedisIdempotencyStore.class);
 
     /** The default key prefix. */
     public static final String DEFAULT_KEY_PREFIX = RedisKeys.DEFAULT_PREFIX;
@@ -169,6 +165,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         return 0;
     }
 
+    /** Redis expires every record's keys natively ({@code PEXPIREAT}): nothing to prune. */
+    @Override
+    public boolean expiresRecordsItself() {
+        return true;
+    }
+
     /**
      * The pub/sub waiter, or {@link Waiter#polling()} when notifications are off. Registering flags the record as
      * waited for (one script), so that its owner publishes when it finishes (records nobody waits for never
@@ -180,17 +182,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         if (subscriber == null) {
             return Waiter.polling();
         }
-        return id -> {
-            Waiter.Handle handle = waiter.register(id);
-            try {
-                if (!call("flag a waiter on", id, redis -> records.flagWaiter(redis, id))) {
-                    waiter.signal(id);
-                }
-            } catch (IdempotencyStoreException e) {
-                log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
-            }
-            return handle;
-        };
+        return waiter.flagging(id -> call("flag a waiter on", id, redis -> records.flagWaiter(redis, id)));
     }
 
     /** The prefix of every key this store writes. */

@@ -169,14 +169,6 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         return errorStatus != null;
     }
 
-    boolean overflowed() {
-        return overflowed;
-    }
-
-    long bodySize() {
-        return written;
-    }
-
     /** What to store: status, allow-listed headers and the buffered body. */
     CapturedResponse capture(Set<String> replayedHeaders) {
         flushWriter();

@@ -8,6 +8,7 @@ import dev.idem.IdempotencyStoreException;
 import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
@@ -372,12 +373,11 @@ class IdempotencyFilterTest {
     }
 
     /** A real in-memory store that can be switched off, to inject an outage. */
-    private static final class OutageStore implements IdempotencyStore {
-        private final IdempotencyStore delegate;
+    private static final class OutageStore extends ForwardingIdempotencyStore {
         private final AtomicBoolean down;
 
         OutageStore(IdempotencyStore delegate, AtomicBoolean down) {
-            this.delegate = delegate;
+            super(delegate);
             this.down = down;
         }
 
@@ -390,47 +390,37 @@ class IdempotencyFilterTest {
         @Override
         public ClaimResult claim(ClaimRequest request) {
             check();
-            return delegate.claim(request);
+            return super.claim(request);
         }
 
         @Override
         public Optional<StoredRecord> find(RecordId id, Instant now) {
             check();
-            return delegate.find(id, now);
+            return super.find(id, now);
         }
 
         @Override
         public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
             check();
-            return delegate.complete(id, token, result);
+            return super.complete(id, token, result);
         }
 
         @Override
         public boolean fail(RecordId id, OwnerToken token, StoredError error) {
             check();
-            return delegate.fail(id, token, error);
+            return super.fail(id, token, error);
         }
 
         @Override
         public boolean release(RecordId id, OwnerToken token) {
             check();
-            return delegate.release(id, token);
+            return super.release(id, token);
         }
 
         @Override
         public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
             check();
-            return delegate.renewLease(id, token, leaseUntil);
-        }
-
-        @Override
-        public int pruneExpiredBefore(Instant cutoff, int limit) {
-            return delegate.pruneExpiredBefore(cutoff, limit);
-        }
-
-        @Override
-        public dev.idem.spi.Waiter waiter() {
-            return delegate.waiter();
+            return super.renewLease(id, token, leaseUntil);
         }
     }
 }

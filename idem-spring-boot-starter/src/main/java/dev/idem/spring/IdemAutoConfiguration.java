@@ -15,6 +15,7 @@ import dev.idem.servlet.ActionResolver;
 import dev.idem.servlet.IdempotencyFilter;
 import dev.idem.servlet.IdempotencyFilterConfig;
 import dev.idem.servlet.ScopeResolver;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import io.lettuce.core.RedisClient;
 import java.sql.Connection;
@@ -72,9 +73,6 @@ public class IdemAutoConfiguration {
      * hence a constant rather than a reference.
      */
     public static final int FILTER_ORDER = -100 + 10;
-
-    /** Stores whose {@code pruneExpiredBefore} does nothing because the backend expires records itself. */
-    private static final Set<String> SELF_EXPIRING_STORES = Set.of("dev.idem.redis.RedisIdempotencyStore");
 
     private static final Logger log = LoggerFactory.getLogger(IdemAutoConfiguration.class);
 
@@ -134,7 +132,7 @@ public class IdemAutoConfiguration {
         if (metered != IdempotencyListener.NONE) {
             all.add(metered);
         }
-        IdempotencyListener listener = CompositeIdempotencyListener.of(all);
+        IdempotencyListener listener = IdempotencyListener.composite(all);
         IdempotencyStore effective = meters != null ? meters.timed(store) : store;
         return Idempotency.builder(effective).config(config).codec(codec).listener(listener).build();
     }
@@ -153,10 +151,10 @@ public class IdemAutoConfiguration {
         IdemMetrics meters = metrics.getIfAvailable();
         IdempotencyPruner pruner = new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(),
                 prune.getBatchSize(), meters != null ? meters::countPruned : rows -> { });
-        IdempotencyStore store = idempotency.store() instanceof MeteredIdempotencyStore metered
-                ? metered.delegate() : idempotency.store();
-        if (SELF_EXPIRING_STORES.contains(store.getClass().getName())) {
-            log.info("Idem does not schedule pruning: {} expires records itself", store.getClass().getSimpleName());
+        IdempotencyStore store = idempotency.store();
+        if (store.expiresRecordsItself()) {
+            IdempotencyStore named = store instanceof ForwardingIdempotencyStore forwarding ? forwarding.delegate() : store;
+            log.info("Idem does not schedule pruning: {} expires records itself", named.getClass().getSimpleName());
             pruner.disableAutoStartup();
         }
         return pruner;

@@ -2,13 +2,13 @@ package dev.idem.spring;
 
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
-import dev.idem.spi.Waiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
@@ -19,19 +19,13 @@ import java.util.function.Supplier;
  * Times every store call in {@code idem.store.latency} (tags {@code operation}, {@code action}, {@code outcome})
  * and passes it on unchanged. Thread-safe if the wrapped store is.
  */
-public final class MeteredIdempotencyStore implements IdempotencyStore {
+public final class MeteredIdempotencyStore extends ForwardingIdempotencyStore {
 
-    private final IdempotencyStore delegate;
     private final MeterRegistry registry;
 
     public MeteredIdempotencyStore(IdempotencyStore delegate, MeterRegistry registry) {
-        this.delegate = delegate;
+        super(delegate);
         this.registry = registry;
-    }
-
-    /** The wrapped store. */
-    public IdempotencyStore delegate() {
-        return delegate;
     }
 
     private <T> T timed(String operation, String action, Supplier<T> call) {
@@ -85,15 +79,5 @@ public final class MeteredIdempotencyStore implements IdempotencyStore {
     @Override
     public int pruneExpiredBefore(Instant cutoff, int limit) {
         return timed("prune", "", () -> delegate.pruneExpiredBefore(cutoff, limit));
-    }
-
-    @Override
-    public Waiter waiter() {
-        return delegate.waiter();
-    }
-
-    @Override
-    public boolean leaseRenewalNeeded() {
-        return delegate.leaseRenewalNeeded();
     }
 }

@@ -9,6 +9,7 @@ import dev.idem.IdempotencyRequest;
 import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.servlet.IdempotencyFilter;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.redis.RedisIdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
@@ -82,6 +83,20 @@ class IdemAutoConfigurationTest {
                     assertThat(idem.execute(request("k"), String.class, () -> "ran")).isEqualTo("ran");
                 });
         PostgresTestDatabase.execute(dataSource, "DROP TABLE " + table);
+    }
+
+    @Test
+    void anyStoreThatExpiresRecordsItselfGetsNoPruningScheduleNotJustRedis() {
+        IdempotencyStore selfExpiring = new ForwardingIdempotencyStore(new InMemoryIdempotencyStore()) {
+            @Override
+            public boolean expiresRecordsItself() {
+                return true;
+            }
+        };
+        runner.withBean(IdempotencyStore.class, () -> selfExpiring).run(context ->
+                assertThat(context.getBean(IdempotencyPruner.class).isRunning()).isFalse());
+        runner.withBean(IdempotencyStore.class, InMemoryIdempotencyStore::new).run(context ->
+                assertThat(context.getBean(IdempotencyPruner.class).isRunning()).isTrue());
     }
 
     @Test

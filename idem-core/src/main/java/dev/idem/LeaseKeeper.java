@@ -1,4 +1,4 @@
-package dev.idem.internal;
+package dev.idem;
 
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * thread, ticking at a quarter of the heartbeat interval, renews each lease once its interval has passed (so no
  * timer is scheduled and cancelled per call). A lease the store says was lost is dropped. Thread-safe.
  */
-public final class LeaseKeeper implements AutoCloseable {
+final class LeaseKeeper implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
 
@@ -89,11 +89,6 @@ public final class LeaseKeeper implements AutoCloseable {
             ticker.scheduleWithFixedDelay(this::renewDue, tick, tick, TimeUnit.NANOSECONDS);
         }
         return h;
-    }
-
-    /** The number of leases being kept (for tests and metrics). */
-    public int size() {
-        return held.size();
     }
 
     private void renewDue() {

@@ -1,6 +1,5 @@
-package dev.idem.spring;
+package dev.idem;
 
-import dev.idem.IdempotencyListener;
 import dev.idem.spi.RecordId;
 import java.time.Duration;
 import java.util.List;
@@ -9,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells every listener of the application (its {@link IdempotencyListener} beans, in order) and the starter's
- * metrics listener about each decision, so that defining a listener of one's own does not switch the metrics off.
- * A listener that throws is logged and skipped; the others still hear about the event. Immutable and thread-safe.
+ * {@link IdempotencyListener#composite}: tells every listener, in order, about each decision (the Spring Boot starter
+ * joins the application's listeners and its metrics this way). A listener that throws is logged and skipped; the
+ * others still hear about the event. Immutable and thread-safe.
  */
 final class CompositeIdempotencyListener implements IdempotencyListener {
 
@@ -23,7 +22,6 @@ final class CompositeIdempotencyListener implements IdempotencyListener {
         this.listeners = listeners;
     }
 
-    /** One listener for all of {@code listeners}: {@link IdempotencyListener#NONE} for none, the listener itself for one. */
     static IdempotencyListener of(List<IdempotencyListener> listeners) {
         return switch (listeners.size()) {
             case 0 -> IdempotencyListener.NONE;

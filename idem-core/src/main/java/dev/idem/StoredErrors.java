@@ -1,8 +1,5 @@
-package dev.idem.internal;
+package dev.idem;
 
-import dev.idem.IdempotentActionException;
-import dev.idem.ReplayableError;
-import dev.idem.ReplayedErrorException;
 import dev.idem.spi.StoredError;
 import java.lang.reflect.Constructor;
 import java.util.Map;
@@ -12,7 +9,7 @@ import java.util.Map;
  * that are {@link Throwable}s implementing {@link ReplayableError}, through one of their public
  * constructors, so a stored type name cannot make Idem instantiate arbitrary classes. Thread-safe.
  */
-public final class StoredErrors {
+final class StoredErrors {
 
     private StoredErrors() {
     }
