@@ -19,6 +19,7 @@ class IsolationTest {
     void anotherUsersKeyRunsAsTheirOwnRequestAndNeverReplaysTheFirstUsersResponse() throws Exception {
         long bobBefore = cluster.db.count("SELECT count(*) FROM practice_sessions WHERE user_id = 'bob'");
         long aliceBefore = cluster.db.count("SELECT count(*) FROM practice_sessions WHERE user_id = 'alice'");
+        int lost = 0;
         for (int i = 0; i < KEYS; i++) {
             String key = "shared-" + UUID.randomUUID();
             String body = "{\"questionCount\":2}";
@@ -39,12 +40,15 @@ class IsolationTest {
             assertThat(aliceAgain.body()).isEqualTo(alice.body());
             assertThat(bobAgain.replayed()).isTrue();
             assertThat(bobAgain.body()).isEqualTo(bob.body());
+            lost += cluster.db.recordHolds("alice", key, alice.body()) && cluster.db.recordHolds("bob", key, bob.body())
+                    && !cluster.db.recordHolds("bob", key, alice.body()) ? 0 : 1;
         }
+        assertThat(lost).as("keys whose per-user records do not hold each user's own answer").isZero();
         assertThat(cluster.db.count("SELECT count(*) FROM practice_sessions WHERE user_id = 'bob'") - bobBefore)
                 .isEqualTo(KEYS);
         assertThat(cluster.db.count("SELECT count(*) FROM practice_sessions WHERE user_id = 'alice'") - aliceBefore)
                 .isEqualTo(KEYS);
-        Report.row("another user's key", KEYS, KEYS + " sessions for alice, " + KEYS + " for bob", 0,
+        Report.row("another user's key", KEYS, KEYS + " sessions for alice, " + KEYS + " for bob", lost,
                 "bob never got alice's response; each replayed only their own");
     }
 }

@@ -4,10 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.testing.PostgresTestDatabase;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.sql.Statement;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,19 +91,27 @@ final class ReliabilityDatabase implements AutoCloseable {
     }
 
     /**
-     * Whether the completed record of {@code key} holds {@code body}, the response a client received: false when the
-     * client's answer was lost from the record (or the record was never completed). The filter stores the response
-     * body bytes verbatim inside its record, so containment is the check.
+     * Whether a completed record of {@code key} in {@code scope} holds {@code body}, the response a client received:
+     * false when the client's answer is not what the record replays (or the record was never completed). The filter
+     * stores the response body verbatim inside its record, and the JSON codec stores a string result as a JSON
+     * string, so containment of either form is the check.
      */
-    boolean recordHolds(String key, String body) {
-        byte[] stored = query("SELECT body FROM idempotency_keys WHERE idem_key = ? AND status = 'COMPLETED'",
-                new Object[] {key}, rs -> rs.next() ? rs.getBytes(1) : null);
-        if (stored == null) {
-            return false;
-        }
-        return new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1)
-                .contains(new String(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        java.nio.charset.StandardCharsets.ISO_8859_1));
+    boolean recordHolds(String scope, String key, String body) {
+        List<byte[]> stored = query("SELECT body FROM idempotency_keys WHERE scope = ? AND idem_key = ?"
+                + " AND status = 'COMPLETED'", new Object[] {scope, key}, rs -> {
+                    List<byte[]> bodies = new java.util.ArrayList<>();
+                    while (rs.next()) {
+                        bodies.add(rs.getBytes(1));
+                    }
+                    return bodies;
+                });
+        String raw = latin1(body.getBytes(StandardCharsets.UTF_8));
+        String asJsonString = raw.replace("\\", "\\\\").replace("\"", "\\\"");
+        return stored.stream().map(ReliabilityDatabase::latin1).anyMatch(s -> s.contains(raw) || s.contains(asJsonString));
+    }
+
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** The first column of the first row, or null when there is no row. */

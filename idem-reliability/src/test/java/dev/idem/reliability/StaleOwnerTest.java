@@ -31,6 +31,7 @@ class StaleOwnerTest {
         AppInstance stale = cluster.instance(0);
         AppInstance taker = cluster.instance(1);
         double fencedBefore = stale.meterCount("idem.fenced.writes");
+        int lost = 0;
         for (int round = 0; round < PAUSES; round++) {
             String key = "stale-" + round + "-" + UUID.randomUUID();
             String body = "{\"label\":\"" + key + "\"}";
@@ -58,11 +59,13 @@ class StaleOwnerTest {
             assertThat(replay.body()).as("the record keeps the new owner's result").isEqualTo(taken.reply().body());
             assertThat(cluster.db.effects(key)).isEqualTo(1);
             assertThat(cluster.db.invocations(key)).isEqualTo(2);
+            lost += cluster.db.recordHolds("alice", key, taken.reply().body()) ? 0 : 1;
         }
+        assertThat(lost).as("new owners' answers the record does not hold").isZero();
         double fenced = stale.meterCount("idem.fenced.writes") - fencedBefore;
         assertThat(fenced).as("idem.fenced.writes on the stale instance").isEqualTo(PAUSES);
         Report.row("stale owner (SIGSTOP past its lease, then SIGCONT)", PAUSES,
-                "2 per key (paused run and takeover); 1 effect per key", 0,
+                "2 per key (paused run and takeover); 1 effect per key", lost,
                 "record kept the new owner's response every time; idem.fenced.writes counted " + (long) fenced);
     }
 }
