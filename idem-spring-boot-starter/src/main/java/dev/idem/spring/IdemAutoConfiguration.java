@@ -280,7 +280,8 @@ public class IdemAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         IdempotencyFilterConfig idempotencyFilterConfig(IdemProperties properties, ObjectProvider<ScopeResolver> scope,
-                                                        ObjectProvider<ActionResolver> action) {
+                                                        ObjectProvider<ActionResolver> action,
+                                                        ObjectProvider<IdempotencyFilterConfigCustomizer> customizers) {
             IdemProperties.Http http = properties.getHttp();
             AntPathMatcher matcher = new AntPathMatcher();
             List<String> include = List.copyOf(http.getIncludePaths());
@@ -299,6 +300,7 @@ public class IdemAutoConfiguration {
                     .maxResponseBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, http.getMaxResponseBodySize().toBytes()))
                     .replayedHeaders(new HashSet<>(http.getReplayedHeaders()));
             action.ifUnique(builder::actionResolver);
+            customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
             return builder.build();
         }
 

@@ -280,6 +280,28 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
+    void aFilterConfigCustomizerAdjustsTheConfigWithoutLosingPathsOrResolverBeans() {
+        ActionResolver byPath = request -> "api" + request.getRequestURI();
+        IdempotencyFilterConfigCustomizer neverStore404 = builder -> builder.storedStatus(status -> status < 400);
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+                .withPropertyValues("idem.http.include-paths=/api/**")
+                .withBean(ActionResolver.class, () -> byPath)
+                .withBean(IdempotencyFilterConfigCustomizer.class, () -> neverStore404)
+                .run(context -> {
+                    IdempotencyFilterConfig config = context.getBean(IdempotencyFilterConfig.class);
+                    assertThat(config.stores(404)).as("the customizer's rule").isFalse();
+                    assertThat(config.stores(201)).isTrue();
+                    assertThat(config.actionResolver()).as("the application's resolver bean").isSameAs(byPath);
+                    assertThat(config.protects(post("/api/orders"))).as("idem.http.include-paths").isTrue();
+                    assertThat(config.protects(post("/health"))).isFalse();
+                });
+    }
+
+    private static org.springframework.mock.web.MockHttpServletRequest post(String path) {
+        return new org.springframework.mock.web.MockHttpServletRequest("POST", path);
+    }
+
+    @Test
     void idemEnabledFalseConfiguresNothing() {
         runner.withPropertyValues("idem.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(Idempotency.class);

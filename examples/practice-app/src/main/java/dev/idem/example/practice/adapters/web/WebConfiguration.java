@@ -1,11 +1,8 @@
 package dev.idem.example.practice.adapters.web;
 
 import dev.idem.MissingKeyPolicy;
-import dev.idem.servlet.IdempotencyFilterConfig;
-import dev.idem.servlet.ScopeResolver;
 import dev.idem.spring.IdemAutoConfiguration;
-import dev.idem.spring.IdemProperties;
-import java.util.HashSet;
+import dev.idem.spring.IdempotencyFilterConfigCustomizer;
 import java.util.regex.Pattern;
 import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -15,7 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The bearer-token filter (before Idem's), Idem's filter settings with per-route missing-key policies, and
+ * The bearer-token filter (before Idem's), per-route missing-key policies for Idem's filter, and
  * problem+json for requests Tomcat itself refuses.
  */
 @Configuration(proxyBeanMethods = false)
@@ -41,28 +38,22 @@ public class WebConfiguration {
                 .setErrorReportValveClass(ProblemJsonErrorReportValve.class.getName()));
     }
 
+    /**
+     * Per-route missing-key policies, on top of the starter's filter config (paths, headers, body limits and the
+     * scope come from {@code idem.http.*}, so nothing the properties say is lost).
+     */
     @Bean
-    IdempotencyFilterConfig idempotencyFilterConfig(IdemProperties properties) {
-        IdemProperties.Http http = properties.getHttp();
-        return IdempotencyFilterConfig.builder()
-                .headerName(http.getHeaderName())
-                .methods(new HashSet<>(http.getMethods()))
-                .routes(request -> path(request).startsWith("/api/"))
-                .scopeResolver(ScopeResolver.principalName())
-                .missingKeyPolicy(request -> {
-                    String path = path(request);
-                    if (END_SESSION.matcher(path).matches()) {
-                        return MissingKeyPolicy.passThrough();
-                    }
-                    if (CHAT_MESSAGES.matcher(path).matches()) {
-                        return MissingKeyPolicy.generate();
-                    }
-                    return null; // the engine's: reject
-                })
-                .maxRequestBodyBytes((int) http.getMaxRequestBodySize().toBytes())
-                .maxResponseBodyBytes((int) http.getMaxResponseBodySize().toBytes())
-                .replayedHeaders(new HashSet<>(http.getReplayedHeaders()))
-                .build();
+    IdempotencyFilterConfigCustomizer perRouteMissingKeyPolicies() {
+        return builder -> builder.missingKeyPolicy(request -> {
+            String path = path(request);
+            if (END_SESSION.matcher(path).matches()) {
+                return MissingKeyPolicy.passThrough();
+            }
+            if (CHAT_MESSAGES.matcher(path).matches()) {
+                return MissingKeyPolicy.generate();
+            }
+            return null; // the engine's: reject
+        });
     }
 
     private static String path(jakarta.servlet.http.HttpServletRequest request) {
