@@ -31,7 +31,7 @@ class DroppedResponseTest {
     private static FaultProxy proxy;
     private static AppInstance app;
     private int dropped;
-    private int lost;
+    private int lostResults;
 
     @BeforeAll
     static void proxyInFrontOfAnInstance() {
@@ -77,9 +77,9 @@ class DroppedResponseTest {
                     "");
             assertThat(keyless.body()).as("BUG-091: ending again returns the same summary").isEqualTo(summary);
         }
-        assertThat(lost).as("retries whose answer is not the stored record's").isZero();
+        assertThat(lostResults).as("retries whose answer is not the stored record's").isZero();
         Report.row("response dropped after the server committed", dropped,
-                "1 per key (sessions, attempts and bookmarks counted; the end summary unchanged)", lost,
+                "1 per key (sessions, attempts and bookmarks counted; the end summary unchanged)", lostResults,
                 "every retry got the lost response byte for byte, marked Idempotent-Replayed");
     }
 
@@ -97,7 +97,7 @@ class DroppedResponseTest {
         assertThat(lostResponse).startsWith("HTTP/1.1 " + retry.status());
         assertThat(retry.body()).isEqualTo(RawHttp.bodyOf(lostResponse));
         if (!cluster.db.recordHolds("bob", key, retry.body())) {
-            lost++;
+            lostResults++;
         }
         return retry.body();
     }

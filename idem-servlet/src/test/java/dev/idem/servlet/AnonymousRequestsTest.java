@@ -6,7 +6,6 @@ import dev.idem.Idempotency;
 import dev.idem.MissingKeyPolicy;
 import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.servlet.IdempotencyFilterConfig.AnonymousRequests;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,14 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.EnumSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,22 +27,14 @@ class AnonymousRequestsTest {
 
     private final AtomicInteger executions = new AtomicInteger();
     private final HttpClient http = HttpClient.newHttpClient();
-    private Server server;
+    private JettyApp server;
     private Idempotency idempotency;
     private String base;
 
     /** A sign-up that answers with the caller's own new session token. */
     private void start(IdempotencyFilterConfig config) throws Exception {
         idempotency = Idempotency.builder(new InMemoryIdempotencyStore()).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency, config)), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HttpServlet() {
+        server = JettyApp.start(new IdempotencyFilter(idempotency, config), new HttpServlet() {
             private static final long serialVersionUID = 1L;
 
             @Override
@@ -57,15 +42,13 @@ class AnonymousRequestsTest {
                 resp.setStatus(201);
                 resp.getWriter().write("{\"sessionToken\":\"secret-of-caller-" + executions.incrementAndGet() + "\"}");
             }
-        }), "/*");
-        server.setHandler(context);
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        });
+        base = server.base;
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        server.close();
         idempotency.close();
     }
 

@@ -15,7 +15,6 @@ import dev.idem.spi.RecordId;
 import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -40,11 +38,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +50,7 @@ class IdempotencyFilterTest {
     private final CountDownLatch slowStarted = new CountDownLatch(1);
     private final CountDownLatch releaseSlow = new CountDownLatch(1);
     private final HttpClient http = HttpClient.newHttpClient();
-    private Server server;
+    private JettyApp server;
     private Idempotency idempotency;
     private String base;
 
@@ -71,24 +64,14 @@ class IdempotencyFilterTest {
                 .maxRequestBodyBytes(64 * 1024)
                 .maxResponseBodyBytes(64 * 1024)
                 .build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency, config)), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new AppServlet()), "/*");
-        server.setHandler(context);
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        server = JettyApp.start(new IdempotencyFilter(idempotency, config), new AppServlet());
+        base = server.base;
     }
 
     @AfterEach
     void stopServer() throws Exception {
         releaseSlow.countDown();
-        server.stop();
+        server.close();
         idempotency.close();
     }
 

@@ -6,7 +6,6 @@ import dev.idem.ErrorPolicy;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.memory.InMemoryIdempotencyStore;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,13 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +28,7 @@ class ReleasedResponsesTest {
 
     private final AtomicInteger executions = new AtomicInteger();
     private final HttpClient http = HttpClient.newHttpClient();
-    private Server server;
+    private JettyApp server;
     private Idempotency idempotency;
     private String base;
 
@@ -44,16 +37,8 @@ class ReleasedResponsesTest {
         ErrorPolicy replayEverything = error -> ErrorPolicy.Disposition.REPLAY;
         idempotency = Idempotency.builder(new InMemoryIdempotencyStore())
                 .config(IdempotencyConfig.builder().errorPolicy(replayEverything).build()).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency,
-                IdempotencyFilterConfig.builder().scopeResolver(request -> "client-1").build())),
-                "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HttpServlet() {
+        server = JettyApp.start(new IdempotencyFilter(idempotency,
+                IdempotencyFilterConfig.builder().scopeResolver(request -> "client-1").build()), new HttpServlet() {
             private static final long serialVersionUID = 1L;
 
             @Override
@@ -62,15 +47,13 @@ class ReleasedResponsesTest {
                 resp.setStatus(n == 1 ? 503 : 201); // the gateway is down once, then back
                 resp.getWriter().write("run " + n);
             }
-        }), "/*");
-        server.setHandler(context);
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        });
+        base = server.base;
     }
 
     @AfterEach
     void stopServer() throws Exception {
-        server.stop();
+        server.close();
         idempotency.close();
     }
 

@@ -8,7 +8,6 @@ import dev.idem.IdempotencyConfig;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.testing.PostgresTestDatabase;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,7 +23,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -32,11 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee11.servlet.FilterHolder;
-import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee11.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +50,7 @@ class TransactionalFilterTest {
     private String orders;
     private PostgresIdempotencyStore store;
     private Idempotency idempotency;
-    private Server server;
+    private JettyApp server;
     private String base;
 
     @BeforeAll
@@ -90,23 +83,13 @@ class TransactionalFilterTest {
                 .transactional(request -> !request.getRequestURI().startsWith("/two-phase"),
                         new JdbcRouteTransaction(store))
                 .build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.addFilter(new FilterHolder(new IdempotencyFilter(idempotency, config)), "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new OrdersServlet()), "/*");
-        server.setHandler(context);
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        server = JettyApp.start(new IdempotencyFilter(idempotency, config), new OrdersServlet());
+        base = server.base;
     }
 
     @AfterEach
     void stopServer() throws Exception {
-        server.stop();
+        server.close();
         idempotency.close();
         store.close();
         PostgresTestDatabase.execute(dataSource, "DROP TABLE IF EXISTS " + table);

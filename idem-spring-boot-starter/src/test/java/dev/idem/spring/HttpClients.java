@@ -103,4 +103,29 @@ final class HttpClients {
             return new Reply(response.statusCode(), headers, response.body());
         };
     }
+
+    /**
+     * Sends the same request from {@code callers} threads at once and asserts that every one got {@code status} and
+     * the same body; returns that body.
+     */
+    static String sameAnswerFromConcurrentCallers(int callers, java.util.concurrent.Callable<Reply> request,
+                                                  int status) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+        try {
+            List<java.util.concurrent.Future<Reply>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                replies.add(pool.submit(request));
+            }
+            List<String> bodies = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Reply> reply : replies) {
+                Reply r = reply.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.body()).isEqualTo(status);
+                bodies.add(r.body());
+            }
+            assertThat(bodies).containsOnly(bodies.get(0));
+            return bodies.get(0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

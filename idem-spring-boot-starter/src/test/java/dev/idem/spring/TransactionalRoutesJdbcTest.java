@@ -12,13 +12,8 @@ import dev.idem.spring.txapp.jdbc.NotesController;
 import dev.idem.spring.txapp.jdbc.NotesService;
 import dev.idem.testing.PostgresTestDatabase;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -224,22 +219,7 @@ class TransactionalRoutesJdbcTest {
         String text = "raced-" + key;
         Client client = client(Transport.SERVER);
         int before = controller.executions();
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        try {
-            List<Future<Reply>> replies = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                replies.add(pool.submit(() -> client.post("/tx/notes", key, note(text))));
-            }
-            List<String> bodies = new ArrayList<>();
-            for (Future<Reply> reply : replies) {
-                Reply r = reply.get(30, TimeUnit.SECONDS);
-                assertThat(r.status()).as(r.body()).isEqualTo(201);
-                bodies.add(r.body());
-            }
-            assertThat(bodies).containsOnly(bodies.get(0));
-        } finally {
-            pool.shutdownNow();
-        }
+        HttpClients.sameAnswerFromConcurrentCallers(10, () -> client.post("/tx/notes", key, note(text)), 201);
         assertThat(controller.executions() - before).isEqualTo(1);
         assertThat(notesWith(text)).isEqualTo(1);
     }

@@ -8,13 +8,7 @@ import dev.idem.spring.txapp.jpa.JpaTxApplication;
 import dev.idem.spring.txapp.jpa.TicketController;
 import dev.idem.spring.txapp.jpa.TicketRepository;
 import dev.idem.testing.PostgresTestDatabase;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -136,22 +130,7 @@ class TransactionalRoutesJpaTest {
         String key = UUID.randomUUID().toString();
         String title = "raced-ticket-" + key;
         int before = controller.executions();
-        ExecutorService pool = Executors.newFixedThreadPool(10);
-        try {
-            List<Future<Reply>> replies = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                replies.add(pool.submit(() -> client().post("/jpa/tickets", key, ticket(title))));
-            }
-            List<String> bodies = new ArrayList<>();
-            for (Future<Reply> reply : replies) {
-                Reply r = reply.get(30, TimeUnit.SECONDS);
-                assertThat(r.status()).as(r.body()).isEqualTo(201);
-                bodies.add(r.body());
-            }
-            assertThat(bodies).containsOnly(bodies.get(0));
-        } finally {
-            pool.shutdownNow();
-        }
+        HttpClients.sameAnswerFromConcurrentCallers(10, () -> client().post("/jpa/tickets", key, ticket(title)), 201);
         assertThat(controller.executions() - before).isEqualTo(1);
         assertThat(tickets.countByTitle(title)).isEqualTo(1);
     }
