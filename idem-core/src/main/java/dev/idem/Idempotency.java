@@ -277,7 +277,12 @@ public final class Idempotency implements AutoCloseable {
             throw new ResultCodecException("the stored result of " + id + " has content type '" + stored.contentType()
                     + "' but the configured codec reads '" + codec.contentType() + "'");
         }
-        T value = (T) codec.decode(stored.body(), type);
+        byte[] body = stored.body();
+        if (ResultEncryption.isSealed(body)) {
+            body = config.encryption().orElseThrow(() -> new ResultCodecException("the stored result of " + id
+                    + " is encrypted, but no encryption keys are configured")).open(body, id);
+        }
+        T value = (T) codec.decode(body, type);
         emit(l -> l.onResultReplayed(id));
         return IdempotentOutcome.replayed(value, id.key());
     }
@@ -300,7 +305,11 @@ public final class Idempotency implements AutoCloseable {
     private <T> IdempotentOutcome<T> storeResult(RecordId id, OwnerToken token, T value, Type type) {
         StoredResult encoded;
         try {
-            encoded = new StoredResult(codec.encode(value, type), codec.contentType());
+            byte[] body = codec.encode(value, type);
+            if (config.encryption().isPresent()) {
+                body = config.encryption().get().seal(body, id);
+            }
+            encoded = new StoredResult(body, codec.contentType());
         } catch (RuntimeException e) {
             ResultCodecException failure = e instanceof ResultCodecException rce
                     ? rce : new ResultCodecException("could not encode the result of " + id, e);

@@ -24,6 +24,7 @@ public final class IdempotencyConfig {
     private final MissingKeyPolicy missingKeyPolicy;
     private final ErrorPolicy errorPolicy;
     private final Clock clock;
+    private final ResultEncryption encryption;
 
     private IdempotencyConfig(Builder b) {
         this.ttl = b.ttl;
@@ -36,6 +37,7 @@ public final class IdempotencyConfig {
         this.missingKeyPolicy = b.missingKeyPolicy;
         this.errorPolicy = b.errorPolicy;
         this.clock = b.clock;
+        this.encryption = b.encryption;
     }
 
     public static IdempotencyConfig ofDefaults() {
@@ -61,6 +63,7 @@ public final class IdempotencyConfig {
         b.missingKeyPolicy = base.missingKeyPolicy;
         b.errorPolicy = base.errorPolicy;
         b.clock = base.clock;
+        b.encryption = base.encryption;
         return b;
     }
 
@@ -72,6 +75,11 @@ public final class IdempotencyConfig {
     /** How long an owner holds a key without renewing; a dead owner blocks its key at most this long. Default 30 s. */
     public Duration lease() {
         return lease;
+    }
+
+    /** How stored results are encrypted at rest; empty (the default) when they are stored as the codec wrote them. */
+    public java.util.Optional<ResultEncryption> encryption() {
+        return java.util.Optional.ofNullable(encryption);
     }
 
     /** How often a running owner renews its lease. Default a third of the lease. */
@@ -126,6 +134,7 @@ public final class IdempotencyConfig {
         private MissingKeyPolicy missingKeyPolicy = MissingKeyPolicy.reject();
         private ErrorPolicy errorPolicy = ErrorPolicy.defaultPolicy();
         private Clock clock = Clock.systemUTC();
+        private ResultEncryption encryption;
 
         private Builder() {
         }
@@ -168,6 +177,12 @@ public final class IdempotencyConfig {
 
         public Builder errorPolicy(ErrorPolicy errorPolicy) {
             this.errorPolicy = errorPolicy;
+            return this;
+        }
+
+        /** Encrypts stored results at rest with {@code encryption}; null (the default) stores them in plain. */
+        public Builder encryption(ResultEncryption encryption) {
+            this.encryption = encryption;
             return this;
         }
 

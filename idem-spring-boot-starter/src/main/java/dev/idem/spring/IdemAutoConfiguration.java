@@ -5,6 +5,7 @@ import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyListener;
 import dev.idem.MissingKeyPolicy;
 import dev.idem.ResultCodec;
+import dev.idem.ResultEncryption;
 import dev.idem.SimpleResultCodec;
 import dev.idem.jackson.JacksonResultCodec;
 import dev.idem.memory.InMemoryIdempotencyStore;
@@ -21,8 +22,11 @@ import io.lettuce.core.RedisClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -91,8 +95,32 @@ public class IdemAutoConfiguration {
                     case GENERATE -> MissingKeyPolicy.generate();
                     case DERIVE_FROM_CONTENT -> MissingKeyPolicy.deriveFromContent(properties.getDedupWindow());
                 });
+        IdemProperties.Encryption encryption = properties.getEncryption();
+        if (!encryption.getKeys().isEmpty() || encryption.getCurrentKey() != null) {
+            builder.encryption(resultEncryption(encryption));
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /** The key ring of {@code idem.encryption.*}; a start-up error names the key that is wrong. */
+    private static ResultEncryption resultEncryption(IdemProperties.Encryption encryption) {
+        Map<String, byte[]> keys = new LinkedHashMap<>();
+        encryption.getKeys().forEach((id, base64) -> {
+            try {
+                keys.put(id, Base64.getDecoder().decode(base64.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("idem.encryption.keys." + id + " is not Base64: " + e.getMessage());
+            }
+        });
+        if (encryption.getCurrentKey() == null) {
+            throw new IllegalStateException("idem.encryption.keys is set but idem.encryption.current-key is not");
+        }
+        try {
+            return ResultEncryption.aesGcm(encryption.getCurrentKey(), keys);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("idem.encryption: " + e.getMessage(), e);
+        }
     }
 
     /** The in-memory store, when no other store was configured (the nested configurations register first). */

@@ -2,7 +2,9 @@ package dev.idem.spring;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -57,6 +59,7 @@ public class IdemProperties {
     private final Redis redis = new Redis();
     private final Http http = new Http();
     private final Prune prune = new Prune();
+    private final Encryption encryption = new Encryption();
 
     public boolean isEnabled() {
         return enabled;
@@ -140,6 +143,10 @@ public class IdemProperties {
 
     public Http getHttp() {
         return http;
+    }
+
+    public Encryption getEncryption() {
+        return encryption;
     }
 
     public Prune getPrune() {
@@ -371,6 +378,33 @@ public class IdemProperties {
 
         public void setBatchSize(int batchSize) {
             this.batchSize = batchSize;
+        }
+    }
+
+    /** {@code idem.encryption.*}: stored results encrypted at rest (AES-GCM); off while no key is set. */
+    public static class Encryption {
+        /** The id of the key new results are encrypted with (one of idem.encryption.keys). */
+        private String currentKey;
+        /**
+         * Key id to Base64 of a 16-, 24- or 32-byte AES key. Keep a retired key as long as results it encrypted may
+         * still be replayed (idem.ttl).
+         */
+        private Map<String, String> keys = new LinkedHashMap<>();
+
+        public String getCurrentKey() {
+            return currentKey;
+        }
+
+        public void setCurrentKey(String currentKey) {
+            this.currentKey = currentKey;
+        }
+
+        public Map<String, String> getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Map<String, String> keys) {
+            this.keys = keys;
         }
     }
 }

@@ -21,7 +21,7 @@ class ConfigurationMetadataTest {
             "idem.dedup-window", "idem.postgres.table", "idem.postgres.create-schema", "idem.postgres.notifications",
             "idem.redis.url", "idem.redis.key-prefix", "idem.http.enabled", "idem.http.header-name",
             "idem.http.methods", "idem.http.include-paths", "idem.http.exclude-paths", "idem.http.transactional-paths",
-            "idem.http.anonymous",
+            "idem.http.anonymous", "idem.encryption.current-key", "idem.encryption.keys",
             "idem.http.max-request-body-size", "idem.http.max-response-body-size", "idem.http.replayed-headers",
             "idem.prune.enabled", "idem.prune.interval", "idem.prune.cron", "idem.prune.batch-size");
 
@@ -56,5 +56,6 @@ class ConfigurationMetadataTest {
         assertThat(hints.get("idem.missing-key-policy"))
                 .containsExactly("reject", "pass-through", "generate", "derive-from-content");
         assertThat(hints.get("idem.http.methods")).contains("POST", "PATCH");
+        assertThat(hints.get("idem.http.anonymous")).containsExactly("reject", "pass-through", "random-keys-only");
     }
 }

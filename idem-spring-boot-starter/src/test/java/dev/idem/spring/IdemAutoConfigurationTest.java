@@ -302,6 +302,21 @@ class IdemAutoConfigurationTest {
     }
 
     @Test
+    void idemEncryptionKeysEncryptStoredResultsWithTheCurrentKey() {
+        String k1 = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        runner.withPropertyValues("idem.encryption.current-key=2026-12", "idem.encryption.keys.2026-12=" + k1)
+                .run(context -> assertThat(context.getBean(IdempotencyConfig.class).encryption())
+                        .hasValueSatisfying(e -> assertThat(e.currentKeyId()).isEqualTo("2026-12")));
+        runner.run(context -> assertThat(context.getBean(IdempotencyConfig.class).encryption()).isEmpty());
+        runner.withPropertyValues("idem.encryption.current-key=k1", "idem.encryption.keys.k1=not base64!")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("idem.encryption.keys.k1 is not Base64"));
+        runner.withPropertyValues("idem.encryption.current-key=k1",
+                        "idem.encryption.keys.k1=" + java.util.Base64.getEncoder().encodeToString(new byte[7]))
+                .run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("16, 24 or 32"));
+    }
+
+    @Test
     void idemEnabledFalseConfiguresNothing() {
         runner.withPropertyValues("idem.enabled=false").run(context -> {
             assertThat(context).doesNotHaveBean(Idempotency.class);
