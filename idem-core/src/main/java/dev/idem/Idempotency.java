@@ -1,5 +1,6 @@
 package dev.idem;
 
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;

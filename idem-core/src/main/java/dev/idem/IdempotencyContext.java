@@ -1,5 +1,6 @@
 package dev.idem;
 
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.RecordId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

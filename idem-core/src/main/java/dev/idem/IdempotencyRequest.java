@@ -1,5 +1,6 @@
 package dev.idem;
 
+import dev.idem.spi.Fingerprint;
 import java.util.Objects;
 import java.util.Optional;
 

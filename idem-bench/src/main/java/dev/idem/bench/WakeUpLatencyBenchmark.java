@@ -1,7 +1,7 @@
 package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;

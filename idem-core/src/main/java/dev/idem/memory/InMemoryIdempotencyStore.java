@@ -1,6 +1,6 @@
 package dev.idem.memory;
 
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;

@@ -1,6 +1,5 @@
 package dev.idem.spi;
 
-import dev.idem.Fingerprint;
 import java.time.Instant;
 import java.util.Objects;
 

@@ -1,6 +1,5 @@
 package dev.idem.spi;
 
-import dev.idem.IdempotencyStoreException;
 import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
@@ -29,7 +28,7 @@ public final class SignalingWaiter implements Waiter {
     /**
      * A waiter for a store whose owners push only for records a duplicate flagged as waited for: registering also
      * runs {@code flag} (true: flagged, the owner will push; false: the record is no longer in progress, so the handle
-     * is woken at once to look again). A store failure while flagging is logged and leaves the handle to polling.
+     * is woken at once to look again). A store failure while flagging (any runtime exception) is logged and leaves the handle to polling.
      */
     public Waiter flagging(Predicate<RecordId> flag) {
         return id -> {
@@ -38,7 +37,7 @@ public final class SignalingWaiter implements Waiter {
                 if (!flag.test(id)) {
                     signal(id); // finished (or gone) before it was flagged: look again now
                 }
-            } catch (IdempotencyStoreException e) {
+            } catch (RuntimeException e) { // the store's failure to flag: poll instead
                 log.debug("Could not flag {} as waited for; the waiter falls back to polling", id, e);
             }
             return handle;

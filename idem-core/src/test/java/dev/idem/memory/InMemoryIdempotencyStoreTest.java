@@ -3,7 +3,7 @@ package dev.idem.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.MutableClock;
 import dev.idem.spi.ClaimRequest;

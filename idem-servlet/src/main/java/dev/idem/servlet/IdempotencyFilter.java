@@ -1,6 +1,6 @@
 package dev.idem.servlet;
 
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConflictException;
 import dev.idem.IdempotencyException;

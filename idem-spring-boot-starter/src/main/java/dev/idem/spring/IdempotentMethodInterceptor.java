@@ -1,6 +1,6 @@
 package dev.idem.spring;
 
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotentActionException;

@@ -2,7 +2,7 @@ package dev.idem.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.idem.Fingerprint;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;

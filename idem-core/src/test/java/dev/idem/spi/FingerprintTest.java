@@ -1,4 +1,4 @@
-package dev.idem;
+package dev.idem.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

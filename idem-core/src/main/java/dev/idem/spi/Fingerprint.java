@@ -1,4 +1,4 @@
-package dev.idem;
+package dev.idem.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The SHA-256 digest of a canonical request. A key reused with a request of another fingerprint is
- * refused ({@link IdempotencyKeyReusedException}). Immutable and thread-safe.
+ * refused ({@link dev.idem.IdempotencyKeyReusedException}). Immutable and thread-safe.
  *
  * @param hex 64 lower-case hex characters
  */
@@ -60,7 +60,8 @@ public record Fingerprint(String hex) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(HexFormat.of().parseHex(hex));
     }
 
-    static MessageDigest sha256() {
+    /** A new SHA-256 digest (every JDK has one); for the engine's derived keys too. */
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
