@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.env.YamlPropertySourceLoader;
@@ -20,13 +19,13 @@ import org.springframework.core.io.ByteArrayResource;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The README's "Spring Boot" section says what the tests run: its controller is {@code OrdersController}
- * verbatim (exercised by {@link StarterHttpTest}), and its {@code application.yml} binds and states the defaults.
+ * The Spring Boot page ({@code docs/spring-boot.md}) says what the tests run: its controller is
+ * {@code OrdersController} verbatim (exercised by {@link StarterHttpTest}), and its {@code application.yml} binds and
+ * states the defaults.
  */
 class ReadmeSpringBootSectionTest {
 
-    private static final Path SECTION = Path.of("README-spring-boot-section.md");
-    private static final Path ROOT_README = Path.of("../README.md");
+    private static final Path SECTION = Path.of("../docs/spring-boot.md");
     private static final Path CONTROLLER = Path.of("src/test/java/dev/idem/spring/app/OrdersController.java");
     private static final Pattern BLOCK = Pattern.compile("```(\\w*)\\n(.*?)```", Pattern.DOTALL);
 
@@ -35,16 +34,6 @@ class ReadmeSpringBootSectionTest {
         String source = Files.readString(CONTROLLER).replaceFirst("package [\\w.]+;\\n\\n", "");
 
         assertThat(block(Files.readString(SECTION), "java", "class OrdersController")).isEqualTo(source);
-    }
-
-    @Test
-    void theRootReadmeShowsTheSameControllerIfItHasTheSection() throws Exception {
-        Assumptions.assumeTrue(Files.exists(ROOT_README) && Files.readString(ROOT_README).contains("class OrdersController"),
-                "the root README does not show the Spring Boot controller example");
-        String source = withoutImports(Files.readString(CONTROLLER).replaceFirst("package [\\w.]+;\\n\\n", ""));
-
-        assertThat(withoutImports(block(Files.readString(ROOT_README), "java", "class OrdersController")))
-                .isEqualTo(source);
     }
 
     @Test
@@ -82,9 +71,5 @@ class ReadmeSpringBootSectionTest {
             }
         }
         throw new AssertionError("no ```" + language + " block with " + marker);
-    }
-
-    private static String withoutImports(String java) {
-        return java.replaceAll("(?m)^import [\\w.]+;\\n", "").strip();
     }
 }
