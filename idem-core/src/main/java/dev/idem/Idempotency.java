@@ -105,7 +105,7 @@ public final class Idempotency implements AutoCloseable {
                 return runAsOwner(id, claimed.token(), resultType, action);
             }
             StoredRecord existing = ((ClaimResult.Existing) result).record();
-            IdempotentOutcome<T> settled = settle(existing, request.fingerprint(), deadline, resultType);
+            IdempotentOutcome<T> settled = awaitExisting(existing, request.fingerprint(), deadline, resultType);
             if (settled != null) {
                 return settled;
             }
@@ -194,7 +194,7 @@ public final class Idempotency implements AutoCloseable {
         if (policy instanceof MissingKeyPolicy.Generate) {
             return new Target(new RecordId(request.scope(), request.action(), UUID.randomUUID().toString()), config.ttl());
         }
-        Duration window = ((MissingKeyPolicy.DeriveFromContent) policy).window();
+        Duration window = ((MissingKeyPolicy.DeriveFromContent) policy).dedupWindow();
         String derived = "content-" + request.fingerprint().base64Url();
         return new Target(new RecordId(request.scope(), request.action(), derived), window);
     }
@@ -203,7 +203,7 @@ public final class Idempotency implements AutoCloseable {
      * Waits for an existing record to finish. Returns the replayed outcome, or null when the key became
      * claimable (released, expired, or its owner's lease ended) and the caller should claim again.
      */
-    private <T> IdempotentOutcome<T> settle(StoredRecord first, Fingerprint fingerprint, long deadline, Type type) {
+    private <T> IdempotentOutcome<T> awaitExisting(StoredRecord first, Fingerprint fingerprint, long deadline, Type type) {
         RecordId id = first.id();
         StoredRecord record = first;
         long waitStart = 0;
@@ -294,7 +294,7 @@ public final class Idempotency implements AutoCloseable {
              IdempotencyContext.Scope ignoredScope = IdempotencyContext.enter(new IdempotencyContext(id))) {
             value = action.run();
         } catch (Throwable error) {
-            throw settleFailure(id, token, error);
+            throw finishAfterFailure(id, token, error);
         }
         return storeResult(id, token, value, type);
     }
@@ -324,7 +324,7 @@ public final class Idempotency implements AutoCloseable {
         return IdempotentOutcome.executed(value, id.key());
     }
 
-    private RuntimeException settleFailure(RecordId id, OwnerToken token, Throwable error) {
+    private RuntimeException finishAfterFailure(RecordId id, OwnerToken token, Throwable error) {
         if (error instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
@@ -441,7 +441,7 @@ public final class Idempotency implements AutoCloseable {
 
         public Idempotency build() {
             return new Idempotency(store, config, codec, listener,
-                    new LeaseKeeper(config.clock(), config.lease(), config.heartbeatInterval()), true);
+                    new LeaseKeeper(config.clock(), config.lease(), config.renewalInterval()), true);
         }
     }
 }

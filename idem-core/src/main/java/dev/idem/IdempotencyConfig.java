@@ -16,8 +16,8 @@ public final class IdempotencyConfig {
 
     private final Duration ttl;
     private final Duration lease;
-    private final Duration heartbeatInterval;
-    private final Duration heartbeatIntervalSetting; // null when derived from the lease
+    private final Duration renewalInterval;
+    private final Duration renewalIntervalSetting; // null when derived from the lease
     private final Duration maxWait;
     private final Duration pollInterval;
     private final int maxKeyLength;
@@ -29,8 +29,8 @@ public final class IdempotencyConfig {
     private IdempotencyConfig(Builder b) {
         this.ttl = b.ttl;
         this.lease = b.lease;
-        this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval : b.lease.dividedBy(3);
-        this.heartbeatIntervalSetting = b.heartbeatInterval;
+        this.renewalInterval = b.renewalInterval != null ? b.renewalInterval : b.lease.dividedBy(3);
+        this.renewalIntervalSetting = b.renewalInterval;
         this.maxWait = b.maxWait;
         this.pollInterval = b.pollInterval;
         this.maxKeyLength = b.maxKeyLength;
@@ -49,14 +49,14 @@ public final class IdempotencyConfig {
     }
 
     /**
-     * A builder starting from {@code base}'s values. A heartbeat interval {@code base} left at its default
+     * A builder starting from {@code base}'s values. A renewal interval {@code base} left at its default
      * stays the default, a third of whatever lease the new builder ends up with.
      */
     public static Builder from(IdempotencyConfig base) {
         Builder b = new Builder();
         b.ttl = base.ttl;
         b.lease = base.lease;
-        b.heartbeatInterval = base.heartbeatIntervalSetting; // a default heartbeat follows the new lease
+        b.renewalInterval = base.renewalIntervalSetting; // a default renewal interval follows the new lease
         b.maxWait = base.maxWait;
         b.pollInterval = base.pollInterval;
         b.maxKeyLength = base.maxKeyLength;
@@ -83,8 +83,8 @@ public final class IdempotencyConfig {
     }
 
     /** How often a running owner renews its lease. Default a third of the lease. */
-    public Duration heartbeatInterval() {
-        return heartbeatInterval;
+    public Duration renewalInterval() {
+        return renewalInterval;
     }
 
     /** How long a duplicate waits for the first request to finish before a conflict. Default 2 s. */
@@ -118,7 +118,7 @@ public final class IdempotencyConfig {
 
     @Override
     public String toString() {
-        return "IdempotencyConfig[ttl=" + ttl + ", lease=" + lease + ", heartbeat=" + heartbeatInterval
+        return "IdempotencyConfig[ttl=" + ttl + ", lease=" + lease + ", renewalInterval=" + renewalInterval
                 + ", maxWait=" + maxWait + ", pollInterval=" + pollInterval + ", maxKeyLength=" + maxKeyLength
                 + ", missingKeyPolicy=" + missingKeyPolicy + "]";
     }
@@ -127,7 +127,7 @@ public final class IdempotencyConfig {
     public static final class Builder {
         private Duration ttl = Duration.ofHours(24);
         private Duration lease = Duration.ofSeconds(30);
-        private Duration heartbeatInterval;
+        private Duration renewalInterval;
         private Duration maxWait = Duration.ofSeconds(2);
         private Duration pollInterval = Duration.ofMillis(50);
         private int maxKeyLength = IdempotencyKey.DEFAULT_MAX_LENGTH;
@@ -150,8 +150,8 @@ public final class IdempotencyConfig {
         }
 
         /** Overrides the default of a third of the lease; must be shorter than the lease. */
-        public Builder heartbeatInterval(Duration heartbeatInterval) {
-            this.heartbeatInterval = heartbeatInterval;
+        public Builder renewalInterval(Duration renewalInterval) {
+            this.renewalInterval = renewalInterval;
             return this;
         }
 
@@ -202,10 +202,10 @@ public final class IdempotencyConfig {
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
             }
-            if (heartbeatInterval != null) {
-                positive("heartbeatInterval", heartbeatInterval);
-                if (heartbeatInterval.compareTo(lease) >= 0) {
-                    throw new IllegalArgumentException("heartbeatInterval (" + heartbeatInterval
+            if (renewalInterval != null) {
+                positive("renewalInterval", renewalInterval);
+                if (renewalInterval.compareTo(lease) >= 0) {
+                    throw new IllegalArgumentException("renewalInterval (" + renewalInterval
                             + ") must be shorter than the lease (" + lease + ")");
                 }
             }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Renews the leases of every running owner of one engine: holding a lease costs a map entry, and one daemon
- * thread, ticking at a quarter of the heartbeat interval, renews each lease once its interval has passed (so no
+ * thread, ticking at a quarter of the renewal interval, renews each lease once its interval has passed (so no
  * timer is scheduled and cancelled per call). A lease the store says was lost is dropped. Thread-safe.
  */
 final class LeaseKeeper implements AutoCloseable {

@@ -12,10 +12,41 @@ import java.util.Objects;
  *       (storage columns stay NOT NULL, and {@link IdempotencyContext} exposes the key); a retry of such a
  *       request cannot be recognised.</li>
  *   <li>{@link #deriveFromContent(Duration)}: the key is the request fingerprint, and the record lives for
- *       {@code window}: an identical request within the window is a duplicate (automatic dedup).</li>
+ *       {@code dedupWindow}: an identical request within the window is a duplicate (automatic dedup).</li>
  * </ul>
+ * {@link Kind} names each policy where a value must be a constant (Spring properties, annotations), and
+ * {@link #of(Kind, Duration)} turns it back into the policy: the one mapping between the two.
  */
 public sealed interface MissingKeyPolicy {
+
+    /** The policies by name. */
+    enum Kind {
+        /** {@link #reject()}. */
+        REJECT,
+        /** {@link #passThrough()}. */
+        PASS_THROUGH,
+        /** {@link #generate()}. */
+        GENERATE,
+        /** {@link #deriveFromContent(Duration)}. */
+        DERIVE_FROM_CONTENT
+    }
+
+    /** Which policy this is. */
+    Kind kind();
+
+    /**
+     * The policy of {@code kind}; {@code dedupWindow} is used by {@link Kind#DERIVE_FROM_CONTENT} only.
+     *
+     * @throws IllegalArgumentException for DERIVE_FROM_CONTENT without a positive window
+     */
+    static MissingKeyPolicy of(Kind kind, Duration dedupWindow) {
+        return switch (Objects.requireNonNull(kind, "kind")) {
+            case REJECT -> reject();
+            case PASS_THROUGH -> passThrough();
+            case GENERATE -> generate();
+            case DERIVE_FROM_CONTENT -> deriveFromContent(dedupWindow);
+        };
+    }
 
     static MissingKeyPolicy reject() {
         return Reject.INSTANCE;
@@ -29,30 +60,56 @@ public sealed interface MissingKeyPolicy {
         return Generate.INSTANCE;
     }
 
-    static MissingKeyPolicy deriveFromContent(Duration window) {
-        return new DeriveFromContent(window);
+    static MissingKeyPolicy deriveFromContent(Duration dedupWindow) {
+        return new DeriveFromContent(dedupWindow);
     }
 
     /** Refuse requests without a key. */
-    enum Reject implements MissingKeyPolicy { INSTANCE }
+    enum Reject implements MissingKeyPolicy {
+        INSTANCE;
+
+        @Override
+        public Kind kind() {
+            return Kind.REJECT;
+        }
+    }
 
     /** Run requests without a key unprotected. */
-    enum PassThrough implements MissingKeyPolicy { INSTANCE }
+    enum PassThrough implements MissingKeyPolicy {
+        INSTANCE;
+
+        @Override
+        public Kind kind() {
+            return Kind.PASS_THROUGH;
+        }
+    }
 
     /** Give requests without a key a random server key. */
-    enum Generate implements MissingKeyPolicy { INSTANCE }
+    enum Generate implements MissingKeyPolicy {
+        INSTANCE;
+
+        @Override
+        public Kind kind() {
+            return Kind.GENERATE;
+        }
+    }
 
     /**
-     * Use the request fingerprint as the key for {@code window}.
+     * Use the request fingerprint as the key for {@code dedupWindow}.
      *
-     * @param window how long identical requests count as duplicates; positive
+     * @param dedupWindow how long identical requests count as duplicates; positive
      */
-    record DeriveFromContent(Duration window) implements MissingKeyPolicy {
+    record DeriveFromContent(Duration dedupWindow) implements MissingKeyPolicy {
         public DeriveFromContent {
-            Objects.requireNonNull(window, "window");
-            if (window.isNegative() || window.isZero()) {
-                throw new IllegalArgumentException("the dedup window must be positive, got " + window);
+            Objects.requireNonNull(dedupWindow, "dedupWindow");
+            if (dedupWindow.isNegative() || dedupWindow.isZero()) {
+                throw new IllegalArgumentException("the dedup window must be positive, got " + dedupWindow);
             }
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.DERIVE_FROM_CONTENT;
         }
     }
 }

@@ -229,7 +229,7 @@ class IdempotencyConcurrencyTest {
 
     @Test
     void ownerThatLostItsLeaseCannotStoreItsResult() throws Exception {
-        // given: an owner still running when its lease ends (no heartbeat: the store says none is needed)
+        // given: an owner still running when its lease ends (no renewal: the store says none is needed)
         MutableClock clock = MutableClock.startingAt("2024-01-01T00:00:00Z");
         ForwardingIdempotencyStore noRenewal = new ForwardingIdempotencyStore(memory) {
             @Override
@@ -260,8 +260,8 @@ class IdempotencyConcurrencyTest {
     }
 
     @Test
-    void heartbeatRenewsTheLeaseWhileTheActionRuns() throws Exception {
-        // given: a short lease, a fast heartbeat, and a store that reports every renewal
+    void aRunningOwnerRenewsItsLeaseUntilTheActionEnds() throws Exception {
+        // given: a short lease, a fast renewal, and a store that reports every renewal
         BlockingQueue<Instant> renewals = new LinkedBlockingQueue<>();
         ForwardingIdempotencyStore store = new ForwardingIdempotencyStore(memory) {
             @Override
@@ -276,7 +276,7 @@ class IdempotencyConcurrencyTest {
                 .config(IdempotencyConfig.builder()
                         .clock(clock)
                         .lease(Duration.ofMillis(300))
-                        .heartbeatInterval(Duration.ofMillis(50))
+                        .renewalInterval(Duration.ofMillis(50))
                         .build())
                 .build()) {
             CountDownLatch started = new CountDownLatch(1);

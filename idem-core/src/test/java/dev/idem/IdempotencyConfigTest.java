@@ -21,7 +21,7 @@ class IdempotencyConfigTest {
         // then
         assertThat(config.ttl()).isEqualTo(Duration.ofHours(24));
         assertThat(config.lease()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.renewalInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.maxWait()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.maxKeyLength()).isEqualTo(255);
@@ -36,7 +36,7 @@ class IdempotencyConfigTest {
         IdempotencyConfig config = IdempotencyConfig.builder().lease(Duration.ofSeconds(9)).build();
 
         // then
-        assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.renewalInterval()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @ParameterizedTest
@@ -66,9 +66,9 @@ class IdempotencyConfigTest {
     @ParameterizedTest
     @ValueSource(longs = {0, -1})
     void nonPositiveHeartbeatIntervalIsRejected(long millis) {
-        assertThatThrownBy(() -> IdempotencyConfig.builder().heartbeatInterval(Duration.ofMillis(millis)).build())
+        assertThatThrownBy(() -> IdempotencyConfig.builder().renewalInterval(Duration.ofMillis(millis)).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("heartbeatInterval must be positive");
+                .hasMessageStartingWith("renewalInterval must be positive");
     }
 
     @Test
@@ -85,13 +85,13 @@ class IdempotencyConfigTest {
 
     @ParameterizedTest
     @ValueSource(longs = {30, 31})
-    void heartbeatNotShorterThanTheLeaseIsRejected(long seconds) {
+    void renewalIntervalNotShorterThanTheLeaseIsRejected(long seconds) {
         assertThatThrownBy(() -> IdempotencyConfig.builder()
                 .lease(Duration.ofSeconds(30))
-                .heartbeatInterval(Duration.ofSeconds(seconds))
+                .renewalInterval(Duration.ofSeconds(seconds))
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("heartbeatInterval")
+                .hasMessageContaining("renewalInterval")
                 .hasMessageContaining("shorter than the lease");
     }
 
@@ -149,7 +149,7 @@ class IdempotencyConfigTest {
         IdempotencyConfig base = IdempotencyConfig.builder()
                 .ttl(Duration.ofHours(1))
                 .lease(Duration.ofSeconds(20))
-                .heartbeatInterval(Duration.ofSeconds(4))
+                .renewalInterval(Duration.ofSeconds(4))
                 .maxWait(Duration.ofMillis(500))
                 .pollInterval(Duration.ofMillis(20))
                 .maxKeyLength(64)
@@ -164,7 +164,7 @@ class IdempotencyConfigTest {
         // then
         assertThat(copy.ttl()).isEqualTo(Duration.ofHours(1));
         assertThat(copy.lease()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(copy.heartbeatInterval()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(copy.renewalInterval()).isEqualTo(Duration.ofSeconds(4));
         assertThat(copy.maxWait()).isEqualTo(Duration.ofMillis(500));
         assertThat(copy.pollInterval()).isEqualTo(Duration.ofMillis(20));
         assertThat(copy.maxKeyLength()).isEqualTo(64);
@@ -188,13 +188,13 @@ class IdempotencyConfigTest {
 
     @Test
     void fromKeepsTheDefaultHeartbeatRelativeToANewLease() {
-        // given: a base whose heartbeat was never set, so it is the default third of the lease
+        // given: a base whose renewal interval was never set, so it is the default third of the lease
         IdempotencyConfig base = IdempotencyConfig.ofDefaults();
 
         // when
         IdempotencyConfig shorter = IdempotencyConfig.from(base).lease(Duration.ofSeconds(3)).build();
 
         // then
-        assertThat(shorter.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(shorter.renewalInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 }

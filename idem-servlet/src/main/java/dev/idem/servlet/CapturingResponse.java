@@ -170,10 +170,10 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     }
 
     /** What to store: status, allow-listed headers and the buffered body. */
-    CapturedResponse capture(Set<String> replayedHeaders) {
+    StoredResponse capture(Set<String> replayedHeaders) {
         flushWriter();
         if (overflowed || buffer.size() > maxBodyBytes) {
-            return CapturedResponse.notStored(status(), written);
+            return StoredResponse.notStored(status(), written);
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         for (String name : real.getHeaderNames()) {
@@ -186,7 +186,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         if (real.getContentType() != null && replayedHeaders.contains("content-type")) {
             headers.add(Map.entry("Content-Type", real.getContentType()));
         }
-        return new CapturedResponse(status(), List.copyOf(headers), buffer.toByteArray(), true, written);
+        return new StoredResponse(status(), List.copyOf(headers), buffer.toByteArray(), true, written);
     }
 
     /** Sends what the application produced to the client: the held-back error, or the buffered body. */

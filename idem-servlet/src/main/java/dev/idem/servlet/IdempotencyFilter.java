@@ -73,7 +73,7 @@ public final class IdempotencyFilter implements Filter {
     private final Problems problems;
 
     public IdempotencyFilter(Idempotency idempotency, IdempotencyFilterConfig config) {
-        this.idempotency = Objects.requireNonNull(idempotency, "idempotency").withCodec(new CapturedResponse.Codec());
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency").withCodec(new StoredResponse.Codec());
         this.config = Objects.requireNonNull(config, "config");
         this.problems = new Problems(config.problemTypeBase());
     }
@@ -116,11 +116,11 @@ public final class IdempotencyFilter implements Filter {
         CapturingResponse capture = new CapturingResponse(response, config.maxResponseBodyBytes(), transactional);
         try {
             IdempotencyRequest idempotencyRequest = toIdempotencyRequest(request, scope, headers, body);
-            IdempotentAction<CapturedResponse> action = () -> runChain(cached, capture, chain);
-            IdempotentOutcome<CapturedResponse> outcome = transactional
-                    ? config.routeTransaction().execute(idempotency, idempotencyRequest, CapturedResponse.class,
-                            action, CapturedResponse::keepsWrites)
-                    : idempotency.executeForOutcome(idempotencyRequest, CapturedResponse.class, action);
+            IdempotentAction<StoredResponse> action = () -> runChain(cached, capture, chain);
+            IdempotentOutcome<StoredResponse> outcome = transactional
+                    ? config.routeTransaction().execute(idempotency, idempotencyRequest, StoredResponse.class,
+                            action, StoredResponse::keepsWrites)
+                    : idempotency.executeForOutcome(idempotencyRequest, StoredResponse.class, action);
             if (outcome.replayed()) {
                 replay(response, outcome.value(), instance);
             } else {
@@ -189,7 +189,7 @@ public final class IdempotencyFilter implements Filter {
         return builder.build();
     }
 
-    private CapturedResponse runChain(HttpServletRequest request, CapturingResponse capture, FilterChain chain)
+    private StoredResponse runChain(HttpServletRequest request, CapturingResponse capture, FilterChain chain)
             throws IOException, ServletException {
         chain.doFilter(request, capture);
         if (capture.sentError() || !config.stores(capture.status())) {
@@ -199,7 +199,7 @@ public final class IdempotencyFilter implements Filter {
         return capture.capture(config.replayedHeaders());
     }
 
-    private void replay(HttpServletResponse response, CapturedResponse stored, String instance) throws IOException {
+    private void replay(HttpServletResponse response, StoredResponse stored, String instance) throws IOException {
         if (!stored.stored()) {
             problems.write(response, 409, "response-not-stored", "Response not stored",
                     "the first request with this key completed with status " + stored.status() + ", but its response ("

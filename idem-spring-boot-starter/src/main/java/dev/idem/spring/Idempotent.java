@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.MissingKeyPolicy;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -38,26 +39,12 @@ public @interface Idempotent {
     /** SpEL giving the owner of the key (user, tenant); default no scope. */
     String scope() default "";
 
-    /** What a call whose key evaluates to null does; default {@code idem.missing-key-policy}. */
-    MissingKey missingKeyPolicy() default MissingKey.DEFAULT;
+    /** What a call whose key evaluates to null does: one policy, or none (the default) for {@code idem.missing-key-policy}. */
+    MissingKeyPolicy.Kind[] missingKeyPolicy() default {};
 
     /**
-     * The dedup window of {@link MissingKey#DERIVE_FROM_CONTENT}, in Spring Boot's duration format
+     * The dedup window of {@link MissingKeyPolicy.Kind#DERIVE_FROM_CONTENT}, in Spring Boot's duration format
      * ({@code 10s}, {@code 500ms}, {@code PT1M}).
      */
     String dedupWindow() default "10s";
-
-    /** The missing-key policy of one method. */
-    enum MissingKey {
-        /** Use the engine's policy ({@code idem.missing-key-policy}). */
-        DEFAULT,
-        /** Throw {@link dev.idem.MissingIdempotencyKeyException}. */
-        REJECT,
-        /** Run the method unprotected. */
-        PASS_THROUGH,
-        /** Record the call under a random server key (never replayed). */
-        GENERATE,
-        /** Use the fingerprint of the arguments as key for {@link #dedupWindow()}. */
-        DERIVE_FROM_CONTENT
-    }
 }

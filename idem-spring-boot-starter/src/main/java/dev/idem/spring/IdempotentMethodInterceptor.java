@@ -107,20 +107,21 @@ final class IdempotentMethodInterceptor implements MethodInterceptor {
 
     /** The method's own policy, or null to use the engine's. */
     static MissingKeyPolicy missingKeyPolicy(Idempotent annotation, Method method) {
-        return switch (annotation.missingKeyPolicy()) {
-            case DEFAULT -> null;
-            case REJECT -> MissingKeyPolicy.reject();
-            case PASS_THROUGH -> MissingKeyPolicy.passThrough();
-            case GENERATE -> MissingKeyPolicy.generate();
-            case DERIVE_FROM_CONTENT -> {
-                try {
-                    yield MissingKeyPolicy.deriveFromContent(DurationStyle.detectAndParse(annotation.dedupWindow()));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException("@Idempotent(dedupWindow = \"" + annotation.dedupWindow()
-                            + "\") on " + method + " is not a positive duration: " + e.getMessage(), e);
-                }
-            }
-        };
+        MissingKeyPolicy.Kind[] kinds = annotation.missingKeyPolicy();
+        if (kinds.length == 0) {
+            return null;
+        }
+        if (kinds.length > 1) {
+            throw new IllegalStateException("@Idempotent(missingKeyPolicy = ...) on " + method + " names "
+                    + kinds.length + " policies; name one, or none for idem.missing-key-policy");
+        }
+        try {
+            return MissingKeyPolicy.of(kinds[0], kinds[0] == MissingKeyPolicy.Kind.DERIVE_FROM_CONTENT
+                    ? DurationStyle.detectAndParse(annotation.dedupWindow()) : null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("@Idempotent(dedupWindow = \"" + annotation.dedupWindow()
+                    + "\") on " + method + " is not a positive duration: " + e.getMessage(), e);
+        }
     }
 
     /**

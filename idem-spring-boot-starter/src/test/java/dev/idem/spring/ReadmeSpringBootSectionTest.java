@@ -50,12 +50,12 @@ class ReadmeSpringBootSectionTest {
         }
         assertThat(pairs).hasSizeGreaterThan(20);
 
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .withPropertyValues(pairs.toArray(String[]::new))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    IdemProperties bound = context.getBean(IdemProperties.class);
-                    IdemProperties defaults = new IdemProperties();
+                    IdempotencyProperties bound = context.getBean(IdempotencyProperties.class);
+                    IdempotencyProperties defaults = new IdempotencyProperties();
                     assertThat(bound).usingRecursiveComparison().isEqualTo(defaults);
                     assertThat(bound.getTtl()).isEqualTo(Duration.ofHours(24));
                     assertThat(bound.getHttp().getMaxRequestBodySize()).isEqualTo(DataSize.ofMegabytes(1));

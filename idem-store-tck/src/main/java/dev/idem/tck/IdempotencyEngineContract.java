@@ -199,7 +199,7 @@ public abstract class IdempotencyEngineContract {
         Duration lease = Duration.ofSeconds(30);
         AtomicInteger fenced = new AtomicInteger();
         Idempotency idem = engine(IdempotencyConfig.builder().clock(clock).lease(lease)
-                .heartbeatInterval(Duration.ofSeconds(29)).build(), new IdempotencyListener() {
+                .renewalInterval(Duration.ofSeconds(29)).build(), new IdempotencyListener() {
                     @Override
                     public void onFencedWrite(RecordId id) {
                         fenced.incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.idem.spring.app;
 
+import dev.idem.MissingKeyPolicy;
 import dev.idem.ReplayableError;
 import dev.idem.spring.Idempotent;
 import java.util.List;
@@ -71,13 +72,13 @@ public class CheckoutService {
     }
 
     /** Without a key the call runs unprotected. */
-    @Idempotent(action = "billing.note", key = "#key", missingKeyPolicy = Idempotent.MissingKey.PASS_THROUGH)
+    @Idempotent(action = "billing.note", key = "#key", missingKeyPolicy = MissingKeyPolicy.Kind.PASS_THROUGH)
     public int note(String key, String text) {
         return executions.incrementAndGet();
     }
 
     /** Without a key, identical arguments within a minute count as one call. */
-    @Idempotent(action = "billing.notify", key = "#key", missingKeyPolicy = Idempotent.MissingKey.DERIVE_FROM_CONTENT,
+    @Idempotent(action = "billing.notify", key = "#key", missingKeyPolicy = MissingKeyPolicy.Kind.DERIVE_FROM_CONTENT,
             dedupWindow = "1m")
     public int notifyCustomer(String key, String customer, String message) {
         return executions.incrementAndGet();

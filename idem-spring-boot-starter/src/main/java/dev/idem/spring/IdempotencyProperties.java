@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.MissingKeyPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import org.springframework.util.unit.DataSize;
 
 /** The {@code idem.*} properties. Bound once at start-up; the engine built from them is immutable. */
 @ConfigurationProperties("idem")
-public class IdemProperties {
+public class IdempotencyProperties {
 
     /** Which store keeps idempotency records. */
     public enum StoreType {
@@ -22,18 +23,6 @@ public class IdemProperties {
         REDIS,
         /** In this JVM only; records are lost on restart. */
         MEMORY
-    }
-
-    /** What to do with a protected request that carries no key. */
-    public enum MissingKey {
-        /** Refuse it (HTTP 400). */
-        REJECT,
-        /** Run it unprotected. */
-        PASS_THROUGH,
-        /** Give it a random server key. */
-        GENERATE,
-        /** Use the request fingerprint as key within idem.dedup-window. */
-        DERIVE_FROM_CONTENT
     }
 
     /** Whether Idem is configured at all. */
@@ -49,9 +38,9 @@ public class IdemProperties {
     /** Fallback polling period of a waiting duplicate. */
     private Duration pollInterval = Duration.ofMillis(50);
     /** The longest accepted key (1..1024). */
-    private int keyMaxLength = 255;
+    private int maxKeyLength = 255;
     /** What to do with a protected request that carries no key. */
-    private MissingKey missingKeyPolicy = MissingKey.REJECT;
+    private MissingKeyPolicy.Kind missingKeyPolicy = MissingKeyPolicy.Kind.REJECT;
     /** The dedup window of missing-key-policy DERIVE_FROM_CONTENT. */
     private Duration dedupWindow = Duration.ofSeconds(10);
 
@@ -109,19 +98,19 @@ public class IdemProperties {
         this.pollInterval = pollInterval;
     }
 
-    public int getKeyMaxLength() {
-        return keyMaxLength;
+    public int getMaxKeyLength() {
+        return maxKeyLength;
     }
 
-    public void setKeyMaxLength(int keyMaxLength) {
-        this.keyMaxLength = keyMaxLength;
+    public void setMaxKeyLength(int maxKeyLength) {
+        this.maxKeyLength = maxKeyLength;
     }
 
-    public MissingKey getMissingKeyPolicy() {
+    public MissingKeyPolicy.Kind getMissingKeyPolicy() {
         return missingKeyPolicy;
     }
 
-    public void setMissingKeyPolicy(MissingKey missingKeyPolicy) {
+    public void setMissingKeyPolicy(MissingKeyPolicy.Kind missingKeyPolicy) {
         this.missingKeyPolicy = missingKeyPolicy;
     }
 

@@ -64,12 +64,12 @@ import org.springframework.util.ClassUtils;
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
     "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration"})
 @ConditionalOnBooleanProperty(name = "idem.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(IdemProperties.class)
-@Import({IdemAutoConfiguration.RedisStoreConfiguration.class, IdemAutoConfiguration.PostgresStoreConfiguration.class,
-    IdemAutoConfiguration.JacksonCodecConfiguration.class, IdemAutoConfiguration.Jackson2CodecConfiguration.class,
-    IdemAutoConfiguration.MetricsConfiguration.class, IdemAutoConfiguration.ServletFilterConfiguration.class,
-    IdemAutoConfiguration.TransactionalRoutesConfiguration.class})
-public class IdemAutoConfiguration {
+@EnableConfigurationProperties(IdempotencyProperties.class)
+@Import({IdempotencyAutoConfiguration.RedisStoreConfiguration.class, IdempotencyAutoConfiguration.PostgresStoreConfiguration.class,
+    IdempotencyAutoConfiguration.JacksonCodecConfiguration.class, IdempotencyAutoConfiguration.Jackson2CodecConfiguration.class,
+    IdempotencyAutoConfiguration.MetricsConfiguration.class, IdempotencyAutoConfiguration.ServletFilterConfiguration.class,
+    IdempotencyAutoConfiguration.TransactionalRoutesConfiguration.class})
+public class IdempotencyAutoConfiguration {
 
     /**
      * The filter's order: after Spring Security's filter chain ({@code SecurityProperties.DEFAULT_FILTER_ORDER},
@@ -78,24 +78,19 @@ public class IdemAutoConfiguration {
      */
     public static final int FILTER_ORDER = -100 + 10;
 
-    private static final Logger log = LoggerFactory.getLogger(IdemAutoConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(IdempotencyAutoConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyConfig idempotencyConfig(IdemProperties properties, ObjectProvider<IdempotencyConfigCustomizer> customizers) {
+    IdempotencyConfig idempotencyConfig(IdempotencyProperties properties, ObjectProvider<IdempotencyConfigCustomizer> customizers) {
         IdempotencyConfig.Builder builder = IdempotencyConfig.builder()
                 .ttl(properties.getTtl())
                 .lease(properties.getLease())
                 .maxWait(properties.getMaxWait())
                 .pollInterval(properties.getPollInterval())
-                .maxKeyLength(properties.getKeyMaxLength())
-                .missingKeyPolicy(switch (properties.getMissingKeyPolicy()) {
-                    case REJECT -> MissingKeyPolicy.reject();
-                    case PASS_THROUGH -> MissingKeyPolicy.passThrough();
-                    case GENERATE -> MissingKeyPolicy.generate();
-                    case DERIVE_FROM_CONTENT -> MissingKeyPolicy.deriveFromContent(properties.getDedupWindow());
-                });
-        IdemProperties.Encryption encryption = properties.getEncryption();
+                .maxKeyLength(properties.getMaxKeyLength())
+                .missingKeyPolicy(MissingKeyPolicy.of(properties.getMissingKeyPolicy(), properties.getDedupWindow()));
+        IdempotencyProperties.Encryption encryption = properties.getEncryption();
         if (!encryption.getKeys().isEmpty() || encryption.getCurrentKey() != null) {
             builder.encryption(resultEncryption(encryption));
         }
@@ -104,7 +99,7 @@ public class IdemAutoConfiguration {
     }
 
     /** The key ring of {@code idem.encryption.*}; a start-up error names the key that is wrong. */
-    private static ResultEncryption resultEncryption(IdemProperties.Encryption encryption) {
+    private static ResultEncryption resultEncryption(IdempotencyProperties.Encryption encryption) {
         Map<String, byte[]> keys = new LinkedHashMap<>();
         encryption.getKeys().forEach((id, base64) -> {
             try {
@@ -126,16 +121,16 @@ public class IdemAutoConfiguration {
     /** The in-memory store, when no other store was configured (the nested configurations register first). */
     @Bean
     @ConditionalOnMissingBean(IdempotencyStore.class)
-    InMemoryIdempotencyStore idempotencyStore(IdemProperties properties, ObjectProvider<DataSource> dataSources,
+    InMemoryIdempotencyStore idempotencyStore(IdempotencyProperties properties, ObjectProvider<DataSource> dataSources,
                                               ResourceLoader resourceLoader) {
-        if (properties.getStore() == IdemProperties.StoreType.POSTGRES
-                || properties.getStore() == IdemProperties.StoreType.REDIS) {
+        if (properties.getStore() == IdempotencyProperties.StoreType.POSTGRES
+                || properties.getStore() == IdempotencyProperties.StoreType.REDIS) {
             throw new IllegalStateException("idem.store=" + properties.getStore().name().toLowerCase()
-                    + " but that store cannot be built: " + (properties.getStore() == IdemProperties.StoreType.POSTGRES
+                    + " but that store cannot be built: " + (properties.getStore() == IdempotencyProperties.StoreType.POSTGRES
                     ? "no DataSource bean, or idem-postgres is not on the classpath"
                     : "idem-redis or Lettuce is not on the classpath"));
         }
-        if (properties.getStore() == IdemProperties.StoreType.AUTO && dataSources.stream().findAny().isPresent()
+        if (properties.getStore() == IdempotencyProperties.StoreType.AUTO && dataSources.stream().findAny().isPresent()
                 && !ClassUtils.isPresent("dev.idem.postgres.PostgresIdempotencyStore", resourceLoader.getClassLoader())) {
             log.warn("Idem found a DataSource but not idem-postgres on the classpath: add dev.idem:idem-postgres to"
                     + " keep idempotency records in the database, or set idem.store=memory to silence this warning");
@@ -153,8 +148,8 @@ public class IdemAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Idempotency idempotency(IdempotencyStore store, IdempotencyConfig config, ResultCodec codec,
-                            ObjectProvider<IdemMetrics> metrics, ObjectProvider<IdempotencyListener> listeners) {
-        IdemMetrics meters = metrics.getIfAvailable();
+                            ObjectProvider<IdempotencyMetrics> metrics, ObjectProvider<IdempotencyListener> listeners) {
+        IdempotencyMetrics meters = metrics.getIfAvailable();
         List<IdempotencyListener> all = new ArrayList<>(listeners.orderedStream().toList());
         IdempotencyListener metered = meters != null ? meters.listener() : IdempotencyListener.NONE;
         if (metered != IdempotencyListener.NONE) {
@@ -173,10 +168,10 @@ public class IdemAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "idem.prune.enabled", matchIfMissing = true)
-    IdempotencyPruner idempotencyPruner(Idempotency idempotency, IdemProperties properties,
-                                        ObjectProvider<IdemMetrics> metrics) {
-        IdemProperties.Prune prune = properties.getPrune();
-        IdemMetrics meters = metrics.getIfAvailable();
+    IdempotencyPruner idempotencyPruner(Idempotency idempotency, IdempotencyProperties properties,
+                                        ObjectProvider<IdempotencyMetrics> metrics) {
+        IdempotencyProperties.Prune prune = properties.getPrune();
+        IdempotencyMetrics meters = metrics.getIfAvailable();
         IdempotencyPruner pruner = new IdempotencyPruner(idempotency, prune.getInterval(), prune.getCron(),
                 prune.getBatchSize(), meters != null ? meters::countPruned : rows -> { });
         IdempotencyStore store = idempotency.store();
@@ -194,8 +189,8 @@ public class IdemAutoConfiguration {
     static class MetricsConfiguration {
 
         @Bean
-        IdemMetrics idemMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
-            return new IdemMetrics(registry);
+        IdempotencyMetrics idemMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+            return new IdempotencyMetrics(registry);
         }
     }
 
@@ -207,7 +202,7 @@ public class IdemAutoConfiguration {
 
         @Bean(destroyMethod = "shutdown")
         @ConditionalOnMissingBean
-        RedisClient idemRedisClient(IdemProperties properties) {
+        RedisClient idemRedisClient(IdempotencyProperties properties) {
             String url = properties.getRedis().getUrl();
             if (url == null || url.isBlank()) {
                 throw new IllegalStateException("idem.store=redis needs a RedisClient bean or idem.redis.url");
@@ -217,7 +212,7 @@ public class IdemAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean(IdempotencyStore.class)
-        RedisIdempotencyStore redisIdempotencyStore(RedisClient client, IdemProperties properties) {
+        RedisIdempotencyStore redisIdempotencyStore(RedisClient client, IdempotencyProperties properties) {
             log.info("Idem uses the Redis store (prefix {})", properties.getRedis().getKeyPrefix());
             return RedisIdempotencyStore.builder(client).keyPrefix(properties.getRedis().getKeyPrefix()).build();
         }
@@ -235,11 +230,11 @@ public class IdemAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(IdempotencyStore.class)
-        IdempotencyStore postgresIdempotencyStore(DataSource dataSource, IdemProperties properties) {
-            IdemProperties.Postgres postgres = properties.getPostgres();
+        IdempotencyStore postgresIdempotencyStore(DataSource dataSource, IdempotencyProperties properties) {
+            IdempotencyProperties.Postgres postgres = properties.getPostgres();
             String product = databaseProduct(dataSource);
             if (product != null && !product.equalsIgnoreCase("PostgreSQL")) {
-                if (properties.getStore() == IdemProperties.StoreType.POSTGRES) {
+                if (properties.getStore() == IdempotencyProperties.StoreType.POSTGRES) {
                     throw new IllegalStateException("idem.store=postgres but the DataSource is " + product
                             + ", not PostgreSQL");
                 }
@@ -307,10 +302,10 @@ public class IdemAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        IdempotencyFilterConfig idempotencyFilterConfig(IdemProperties properties, ObjectProvider<ScopeResolver> scope,
+        IdempotencyFilterConfig idempotencyFilterConfig(IdempotencyProperties properties, ObjectProvider<ScopeResolver> scope,
                                                         ObjectProvider<ActionResolver> action,
                                                         ObjectProvider<IdempotencyFilterConfigCustomizer> customizers) {
-            IdemProperties.Http http = properties.getHttp();
+            IdempotencyProperties.Http http = properties.getHttp();
             AntPathMatcher matcher = new AntPathMatcher();
             List<String> include = List.copyOf(http.getIncludePaths());
             List<String> exclude = List.copyOf(http.getExcludePaths());
@@ -339,7 +334,7 @@ public class IdemAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "idempotencyFilterRegistration")
         FilterRegistrationBean<IdempotencyFilter> idempotencyFilterRegistration(Idempotency idempotency,
-                IdempotencyFilterConfig config, IdemProperties properties,
+                IdempotencyFilterConfig config, IdempotencyProperties properties,
                 ObjectProvider<TransactionalRoutes> transactionalRoutes) {
             IdempotencyFilterConfig effective = config;
             TransactionalRoutes routes = transactionalRoutes.getIfAvailable();
@@ -371,7 +366,7 @@ public class IdemAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        TransactionalRoutes idempotencyTransactionalRoutes(IdemProperties properties,
+        TransactionalRoutes idempotencyTransactionalRoutes(IdempotencyProperties properties,
                 @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
                 ObjectProvider<org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping> mappings,
                 ObjectProvider<IdempotencyStore> store,

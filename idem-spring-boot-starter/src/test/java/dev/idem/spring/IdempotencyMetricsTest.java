@@ -33,14 +33,14 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.S
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The Micrometer meters, counted exactly, each tagged with the action (in-memory store, a clock moved by hand). */
-class IdemMetricsTest {
+class IdempotencyMetricsTest {
 
     private static final String ACTION = "metrics.test";
 
     private final TestClock clock = new TestClock(java.time.Instant.parse("2026-11-24T10:00:00Z"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
             .withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
             .withPropertyValues("idem.max-wait=100ms", "idem.poll-interval=10ms", "idem.lease=5s",
@@ -215,7 +215,7 @@ class IdemMetricsTest {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
                         CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        IdemAutoConfiguration.class))
+                        IdempotencyAutoConfiguration.class))
                 .run(context -> {
                     Idempotency idem = context.getBean(Idempotency.class);
                     idem.execute(request("boot"), String.class, () -> "x");
@@ -229,7 +229,7 @@ class IdemMetricsTest {
 
     @Test
     void withoutAMeterRegistryNothingIsMetered() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .run(context -> assertThat(context.getBean(Idempotency.class).store())
                         .isNotInstanceOf(MeteredIdempotencyStore.class));
     }

@@ -46,7 +46,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 
 /** Which beans the starter creates, in which situation. */
 @ExtendWith(OutputCaptureExtension.class)
-class IdemAutoConfigurationTest {
+class IdempotencyAutoConfigurationTest {
 
     /** Shared by every context; handed to them wrapped, so closing a context does not close the pool. */
     private static HikariDataSource dataSource;
@@ -62,7 +62,7 @@ class IdemAutoConfigurationTest {
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
 
     @Test
     void withoutADataSourceTheStoreIsInMemory() {
@@ -125,10 +125,10 @@ class IdemAutoConfigurationTest {
 
     @Test
     void aDataSourceOfAnotherDatabaseKeepsTheInMemoryStoreUnderAuto() {
-        runner.withBean(DataSource.class, IdemAutoConfigurationTest::h2)
+        runner.withBean(DataSource.class, IdempotencyAutoConfigurationTest::h2)
                 .run(context -> assertThat(context.getBean(IdempotencyStore.class))
                         .isInstanceOf(InMemoryIdempotencyStore.class));
-        runner.withBean(DataSource.class, IdemAutoConfigurationTest::h2).withPropertyValues("idem.store=postgres")
+        runner.withBean(DataSource.class, IdempotencyAutoConfigurationTest::h2).withPropertyValues("idem.store=postgres")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("idem.store=postgres but the DataSource is H2"));
     }
@@ -232,7 +232,7 @@ class IdemAutoConfigurationTest {
 
     @Test
     void theFilterFollowsIncludeAndExcludePathsAndMethods() {
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .withPropertyValues("idem.http.include-paths=/api/**", "idem.http.exclude-paths=/api/internal/**",
                         "idem.http.methods=POST,PUT")
                 .run(context -> {
@@ -248,7 +248,7 @@ class IdemAutoConfigurationTest {
 
                     FilterRegistrationBean<?> registration =
                             context.getBean("idempotencyFilterRegistration", FilterRegistrationBean.class);
-                    assertThat(registration.getOrder()).isEqualTo(IdemAutoConfiguration.FILTER_ORDER).isEqualTo(-90);
+                    assertThat(registration.getOrder()).isEqualTo(IdempotencyAutoConfiguration.FILTER_ORDER).isEqualTo(-90);
                 });
     }
 
@@ -256,7 +256,7 @@ class IdemAutoConfigurationTest {
     void scopeAndActionResolverBeansOfTheApplicationAreUsedByTheFilter() {
         ScopeResolver tenant = request -> request.getHeader("X-Tenant");
         ActionResolver byPath = request -> "api" + request.getRequestURI();
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .withBean(ScopeResolver.class, () -> tenant).withBean(ActionResolver.class, () -> byPath)
                 .run(context -> {
                     IdempotencyFilterConfig config = context.getBean(IdempotencyFilterConfig.class);
@@ -268,7 +268,7 @@ class IdemAutoConfigurationTest {
     @Test
     void anonymousCallersAreRefusedByDefaultAndIdemHttpAnonymousChangesIt() {
         WebApplicationContextRunner web = new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class));
+                .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
         web.run(context -> assertThat(context.getBean(IdempotencyFilterConfig.class).anonymousRequests())
                 .isEqualTo(IdempotencyFilterConfig.AnonymousRequests.REJECT));
         web.withPropertyValues("idem.http.anonymous=random-keys-only").run(context -> assertThat(
@@ -283,7 +283,7 @@ class IdemAutoConfigurationTest {
     void aFilterConfigCustomizerAdjustsTheConfigWithoutLosingPathsOrResolverBeans() {
         ActionResolver byPath = request -> "api" + request.getRequestURI();
         IdempotencyFilterConfigCustomizer neverStore404 = builder -> builder.storedStatus(status -> status < 400);
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .withPropertyValues("idem.http.include-paths=/api/**")
                 .withBean(ActionResolver.class, () -> byPath)
                 .withBean(IdempotencyFilterConfigCustomizer.class, () -> neverStore404)
@@ -328,7 +328,7 @@ class IdemAutoConfigurationTest {
 
     @Test
     void propertiesReachTheEngineAndInvalidOnesFailFast() {
-        runner.withPropertyValues("idem.ttl=1h", "idem.lease=10s", "idem.max-wait=500ms", "idem.key-max-length=64",
+        runner.withPropertyValues("idem.ttl=1h", "idem.lease=10s", "idem.max-wait=500ms", "idem.max-key-length=64",
                 "idem.missing-key-policy=generate").run(context -> {
                     Idempotency idem = context.getBean(Idempotency.class);
                     assertThat(idem.config().ttl()).isEqualTo(Duration.ofHours(1));
@@ -344,11 +344,11 @@ class IdemAutoConfigurationTest {
 
     @Test
     void servletApplicationsGetTheFilterAndOthersDoNot() {
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .run(context -> assertThat(context.getBean("idempotencyFilterRegistration", FilterRegistrationBean.class)
                         .getFilter()).isInstanceOf(IdempotencyFilter.class));
         runner.run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdemAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
                 .withPropertyValues("idem.http.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
     }

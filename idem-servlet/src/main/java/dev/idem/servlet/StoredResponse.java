@@ -16,11 +16,11 @@ import java.util.Map;
  * A response as stored for replay: status, allow-listed headers and body; or, when the body was too large to
  * keep, only the fact that a response of {@code originalSize} bytes was sent. Immutable.
  */
-record CapturedResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, boolean stored,
+record StoredResponse(int status, List<Map.Entry<String, String>> headers, byte[] body, boolean stored,
                         long originalSize) {
 
-    static CapturedResponse notStored(int status, long originalSize) {
-        return new CapturedResponse(status, List.of(), new byte[0], false, originalSize);
+    static StoredResponse notStored(int status, long originalSize) {
+        return new StoredResponse(status, List.of(), new byte[0], false, originalSize);
     }
 
     /**
@@ -43,7 +43,7 @@ record CapturedResponse(int status, List<Map.Entry<String, String>> headers, byt
 
         @Override
         public byte[] encode(Object value, Type type) {
-            CapturedResponse r = (CapturedResponse) value;
+            StoredResponse r = (StoredResponse) value;
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(r.body().length + 128);
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeByte(VERSION);
@@ -79,7 +79,7 @@ record CapturedResponse(int status, List<Map.Entry<String, String>> headers, byt
                     headers.add(Map.entry(readString(in), readString(in)));
                 }
                 byte[] body = in.readNBytes(in.readInt());
-                return new CapturedResponse(status, List.copyOf(headers), body, stored, originalSize);
+                return new StoredResponse(status, List.copyOf(headers), body, stored, originalSize);
             } catch (IOException e) {
                 throw new ResultCodecException("corrupt stored response", e);
             }

@@ -10,11 +10,11 @@ import org.springframework.beans.factory.ObjectProvider;
  * each a no-op while the application has no {@link MeterRegistry} bean. Kept apart so that the rest of the
  * auto-configuration never names a Micrometer type, and runs without Micrometer.
  */
-final class IdemMetrics {
+final class IdempotencyMetrics {
 
     private final ObjectProvider<MeterRegistry> registry;
 
-    IdemMetrics(ObjectProvider<MeterRegistry> registry) {
+    IdempotencyMetrics(ObjectProvider<MeterRegistry> registry) {
         this.registry = registry;
     }
 
