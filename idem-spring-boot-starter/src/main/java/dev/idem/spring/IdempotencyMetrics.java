@@ -1,5 +1,7 @@
 package dev.idem.spring;
 
+import dev.idem.micrometer.MeteredIdempotencyStore;
+import dev.idem.micrometer.MicrometerIdempotencyListener;
 import dev.idem.IdempotencyListener;
 import dev.idem.spi.IdempotencyStore;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -7,6 +7,7 @@ import dev.idem.IdempotentOutcome;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.TransactionalIdempotency;
 import dev.idem.servlet.RouteTransaction;
+import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
@@ -43,7 +44,7 @@ final class SpringRouteTransaction implements RouteTransaction {
      * @throws IllegalStateException naming what keeps transactional mode from working with this set-up
      */
     static SpringRouteTransaction of(IdempotencyStore store, PlatformTransactionManager manager) {
-        IdempotencyStore raw = store instanceof MeteredIdempotencyStore metered ? metered.delegate() : store;
+        IdempotencyStore raw = store instanceof ForwardingIdempotencyStore forwarding ? forwarding.delegate() : store;
         if (!(raw instanceof PostgresIdempotencyStore postgres)) {
             throw refused("they need the PostgreSQL store (idem.store=postgres), but the store is "
                     + (raw == null ? "missing" : raw.getClass().getSimpleName()));

@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.jackson3.Jackson3ResultCodec;
 import dev.idem.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +63,7 @@ class IdempotencyAutoConfigurationTest {
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
+            .withConfiguration(StarterAutoConfigurations.ALL);
 
     @Test
     void withoutADataSourceTheStoreIsInMemory() {
@@ -232,7 +233,7 @@ class IdempotencyAutoConfigurationTest {
 
     @Test
     void theFilterFollowsIncludeAndExcludePathsAndMethods() {
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .withPropertyValues("idem.http.include-paths=/api/**", "idem.http.exclude-paths=/api/internal/**",
                         "idem.http.methods=POST,PUT")
                 .run(context -> {
@@ -248,7 +249,7 @@ class IdempotencyAutoConfigurationTest {
 
                     FilterRegistrationBean<?> registration =
                             context.getBean("idempotencyFilterRegistration", FilterRegistrationBean.class);
-                    assertThat(registration.getOrder()).isEqualTo(IdempotencyAutoConfiguration.FILTER_ORDER).isEqualTo(-90);
+                    assertThat(registration.getOrder()).isEqualTo(IdempotencyHttpAutoConfiguration.FILTER_ORDER).isEqualTo(-90);
                 });
     }
 
@@ -256,7 +257,7 @@ class IdempotencyAutoConfigurationTest {
     void scopeAndActionResolverBeansOfTheApplicationAreUsedByTheFilter() {
         ScopeResolver tenant = request -> request.getHeader("X-Tenant");
         ActionResolver byPath = request -> "api" + request.getRequestURI();
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .withBean(ScopeResolver.class, () -> tenant).withBean(ActionResolver.class, () -> byPath)
                 .run(context -> {
                     IdempotencyFilterConfig config = context.getBean(IdempotencyFilterConfig.class);
@@ -268,7 +269,7 @@ class IdempotencyAutoConfigurationTest {
     @Test
     void anonymousCallersAreRefusedByDefaultAndIdemHttpAnonymousChangesIt() {
         WebApplicationContextRunner web = new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class));
+                .withConfiguration(StarterAutoConfigurations.ALL);
         web.run(context -> assertThat(context.getBean(IdempotencyFilterConfig.class).anonymousRequests())
                 .isEqualTo(IdempotencyFilterConfig.AnonymousRequests.REJECT));
         web.withPropertyValues("idem.http.anonymous=random-keys-only").run(context -> assertThat(
@@ -283,7 +284,7 @@ class IdempotencyAutoConfigurationTest {
     void aFilterConfigCustomizerAdjustsTheConfigWithoutLosingPathsOrResolverBeans() {
         ActionResolver byPath = request -> "api" + request.getRequestURI();
         IdempotencyFilterConfigCustomizer neverStore404 = builder -> builder.storedStatus(status -> status < 400);
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .withPropertyValues("idem.http.include-paths=/api/**")
                 .withBean(ActionResolver.class, () -> byPath)
                 .withBean(IdempotencyFilterConfigCustomizer.class, () -> neverStore404)
@@ -344,11 +345,11 @@ class IdempotencyAutoConfigurationTest {
 
     @Test
     void servletApplicationsGetTheFilterAndOthersDoNot() {
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .run(context -> assertThat(context.getBean("idempotencyFilterRegistration", FilterRegistrationBean.class)
                         .getFilter()).isInstanceOf(IdempotencyFilter.class));
         runner.run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .withPropertyValues("idem.http.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
     }

@@ -1,5 +1,6 @@
 package dev.idem.spring;
 
+import dev.idem.micrometer.MeteredIdempotencyStore;
 import dev.idem.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,7 +41,7 @@ class IdempotencyMetricsTest {
     private final TestClock clock = new TestClock(java.time.Instant.parse("2026-11-24T10:00:00Z"));
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+            .withConfiguration(StarterAutoConfigurations.ALL)
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
             .withBean(IdempotencyConfigCustomizer.class, () -> builder -> builder.clock(clock))
             .withPropertyValues("idem.max-wait=100ms", "idem.poll-interval=10ms", "idem.lease=5s",
@@ -214,8 +215,8 @@ class IdempotencyMetricsTest {
     void springBootsOwnMeterRegistryIsUsed() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        IdempotencyAutoConfiguration.class))
+                        CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+                .withConfiguration(StarterAutoConfigurations.ALL)
                 .run(context -> {
                     Idempotency idem = context.getBean(Idempotency.class);
                     idem.execute(request("boot"), String.class, () -> "x");
@@ -229,7 +230,7 @@ class IdempotencyMetricsTest {
 
     @Test
     void withoutAMeterRegistryNothingIsMetered() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new ApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .run(context -> assertThat(context.getBean(Idempotency.class).store())
                         .isNotInstanceOf(MeteredIdempotencyStore.class));
     }

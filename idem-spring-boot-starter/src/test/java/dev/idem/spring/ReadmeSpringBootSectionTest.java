@@ -50,7 +50,7 @@ class ReadmeSpringBootSectionTest {
         }
         assertThat(pairs).hasSizeGreaterThan(20);
 
-        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(IdempotencyAutoConfiguration.class))
+        new WebApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
                 .withPropertyValues(pairs.toArray(String[]::new))
                 .run(context -> {
                     assertThat(context).hasNotFailed();

@@ -1,5 +1,7 @@
 package dev.idem.spring;
 
+import dev.idem.jackson3.Jackson3ResultCodec;
+import dev.idem.micrometer.MeteredIdempotencyStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.Idempotency;

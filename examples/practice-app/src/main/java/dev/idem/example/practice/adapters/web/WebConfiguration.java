@@ -1,7 +1,7 @@
 package dev.idem.example.practice.adapters.web;
 
 import dev.idem.MissingKeyPolicy;
-import dev.idem.spring.IdempotencyAutoConfiguration;
+import dev.idem.spring.IdempotencyHttpAutoConfiguration;
 import dev.idem.spring.IdempotencyFilterConfigCustomizer;
 import java.util.regex.Pattern;
 import org.apache.catalina.core.StandardHost;
@@ -27,7 +27,7 @@ public class WebConfiguration {
     FilterRegistrationBean<BearerTokenFilter> bearerTokenFilter(AuthProperties auth) {
         FilterRegistrationBean<BearerTokenFilter> registration = new FilterRegistrationBean<>(new BearerTokenFilter(auth));
         registration.addUrlPatterns("/api/*");
-        registration.setOrder(IdempotencyAutoConfiguration.FILTER_ORDER - 10);
+        registration.setOrder(IdempotencyHttpAutoConfiguration.FILTER_ORDER - 10);
         return registration;
     }
 

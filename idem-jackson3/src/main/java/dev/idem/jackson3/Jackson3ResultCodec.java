@@ -1,4 +1,4 @@
-package dev.idem.spring;
+package dev.idem.jackson3;
 
 import dev.idem.ResultCodec;
 import dev.idem.ResultCodecException;

@@ -1,4 +1,4 @@
-package dev.idem.spring;
+package dev.idem.micrometer;
 
 import dev.idem.IdempotencyListener;
 import dev.idem.spi.RecordId;

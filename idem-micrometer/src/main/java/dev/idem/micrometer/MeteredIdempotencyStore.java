@@ -1,4 +1,4 @@
-package dev.idem.spring;
+package dev.idem.micrometer;
 
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
