@@ -1,8 +1,8 @@
 package dev.idem;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;

@@ -1,11 +1,11 @@
 package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
+import dev.idem.spi.Fingerprint;
 import dev.idem.testing.PostgresTestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;

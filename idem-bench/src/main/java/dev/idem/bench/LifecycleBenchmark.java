@@ -1,7 +1,6 @@
 package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.memory.InMemoryIdempotencyStore;
@@ -9,6 +8,7 @@ import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.postgres.TransactionalIdempotency;
 import dev.idem.redis.RedisIdempotencyStore;
+import dev.idem.spi.Fingerprint;
 import dev.idem.testing.PostgresTestDatabase;
 import dev.idem.testing.RedisTestServer;
 import io.lettuce.core.api.sync.RedisCommands;

@@ -1,11 +1,11 @@
 package dev.idem.bench;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.SimpleResultCodec;
 import dev.idem.jackson.JacksonResultCodec;
 import dev.idem.memory.InMemoryIdempotencyStore;
+import dev.idem.spi.Fingerprint;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

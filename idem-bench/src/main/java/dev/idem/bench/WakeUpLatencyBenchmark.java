@@ -1,7 +1,6 @@
 package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;
@@ -9,6 +8,7 @@ import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.redis.RedisIdempotencyStore;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.testing.PostgresTestDatabase;
 import dev.idem.testing.RedisTestServer;

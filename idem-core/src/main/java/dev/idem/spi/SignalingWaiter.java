@@ -1,11 +1,11 @@
 package dev.idem.spi;
 
-import java.util.function.Predicate;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A {@link Waiter} that wakes handles in this JVM when told to: the in-memory store signals it directly,

@@ -3,11 +3,11 @@ package dev.idem.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.MutableClock;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
 import dev.idem.spi.StoredResult;

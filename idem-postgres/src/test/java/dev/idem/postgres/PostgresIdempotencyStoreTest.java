@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;

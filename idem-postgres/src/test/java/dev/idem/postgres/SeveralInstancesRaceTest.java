@@ -3,10 +3,10 @@ package dev.idem.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;
+import dev.idem.spi.Fingerprint;
 import dev.idem.tck.Races;
 import dev.idem.testing.PostgresTestDatabase;
 import java.nio.charset.StandardCharsets;

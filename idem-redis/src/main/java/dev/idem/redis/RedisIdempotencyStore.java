@@ -1,12 +1,12 @@
 package dev.idem.redis;
 
-import dev.idem.spi.SignalingWaiter;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
+import dev.idem.spi.SignalingWaiter;
 import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;

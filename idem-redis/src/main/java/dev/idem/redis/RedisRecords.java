@@ -1,9 +1,9 @@
 package dev.idem.redis;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;

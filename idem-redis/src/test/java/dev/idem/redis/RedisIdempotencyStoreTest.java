@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;
@@ -13,6 +12,7 @@ import dev.idem.IdempotencyStoreException;
 import dev.idem.IdempotentOutcome;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;

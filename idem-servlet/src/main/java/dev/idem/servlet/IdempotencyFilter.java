@@ -1,6 +1,5 @@
 package dev.idem.servlet;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConflictException;
 import dev.idem.IdempotencyException;
@@ -14,6 +13,7 @@ import dev.idem.InvalidIdempotencyKeyException;
 import dev.idem.MissingIdempotencyKeyException;
 import dev.idem.MissingKeyPolicy;
 import dev.idem.ReleaseKey;
+import dev.idem.spi.Fingerprint;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

@@ -1,8 +1,8 @@
 package dev.idem.spring;
 
+import dev.idem.IdempotencyListener;
 import dev.idem.micrometer.MeteredIdempotencyStore;
 import dev.idem.micrometer.MicrometerIdempotencyListener;
-import dev.idem.IdempotencyListener;
 import dev.idem.spi.IdempotencyStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,10 +1,10 @@
 package dev.idem.spring;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotentActionException;
 import dev.idem.MissingKeyPolicy;
+import dev.idem.spi.Fingerprint;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Arrays;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConflictException;
 import dev.idem.IdempotencyKeyReusedException;
@@ -15,6 +14,7 @@ import dev.idem.IdempotencyRequest;
 import dev.idem.MissingKeyPolicy;
 import dev.idem.ReplayableError;
 import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.RecordId;
 import io.micrometer.core.instrument.Meter;

@@ -1,12 +1,11 @@
 package dev.idem.tck;
 
-import org.junit.jupiter.api.Assumptions;
-import dev.idem.spi.Waiter;
 import dev.idem.spi.ForwardingIdempotencyStore;
+import dev.idem.spi.Waiter;
+import org.junit.jupiter.api.Assumptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.Idempotency;
 import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyConflictException;
@@ -15,6 +14,7 @@ import dev.idem.IdempotencyRequest;
 import dev.idem.IdempotentOutcome;
 import dev.idem.ReplayableError;
 import dev.idem.spi.ClaimRequest;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.RecordId;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package dev.idem.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.idem.spi.Fingerprint;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
+import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;

@@ -1,13 +1,13 @@
 package dev.idem.spring.txapp.jdbc;
 
+import dev.idem.spring.app.TestCallers;
 import dev.idem.spring.txapp.Gates;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
-import dev.idem.spring.app.TestCallers;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**

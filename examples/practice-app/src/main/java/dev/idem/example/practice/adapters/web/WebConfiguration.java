@@ -1,8 +1,8 @@
 package dev.idem.example.practice.adapters.web;
 
 import dev.idem.MissingKeyPolicy;
-import dev.idem.spring.IdempotencyHttpAutoConfiguration;
 import dev.idem.spring.IdempotencyFilterConfigCustomizer;
+import dev.idem.spring.IdempotencyHttpAutoConfiguration;
 import java.util.regex.Pattern;
 import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
