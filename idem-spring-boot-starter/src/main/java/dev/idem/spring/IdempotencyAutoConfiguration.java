@@ -27,11 +27,11 @@ import org.springframework.context.annotation.Import;
 
 /**
  * Idem's engine from {@code idem.*}: the config (with its customizers and encryption keys), the result codec (Jackson 3,
- * else Jackson 2 through idem-jackson, else core's simple codec), the {@link dev.idem.Idempotency} engine with the
- * application's listeners and the metrics, and {@link Idempotent} methods. The store, the metrics, the HTTP filter and
+ * else Jackson 2 through idem-jackson, else core's simple codec) and the {@link dev.idem.Idempotency} engine with the
+ * application's listeners and the metrics. The store, the metrics, {@link Idempotent} methods, the HTTP filter and
  * pruning come from their own auto-configurations ({@link IdempotencyStoreAutoConfiguration},
- * {@link IdempotencyMetricsAutoConfiguration}, {@link IdempotencyHttpAutoConfiguration},
- * {@link IdempotencyPruningAutoConfiguration}). Every bean backs off when the application defines its own.
+ * {@link IdempotencyMetricsAutoConfiguration}, {@link IdempotentMethodAutoConfiguration},
+ * {@link IdempotencyHttpAutoConfiguration}, {@link IdempotencyPruningAutoConfiguration}). Every bean backs off when the application defines its own.
  *
  * <p>Classes of optional dependencies are named only inside configurations guarded by {@code @ConditionalOnClass}, so
  * the starter runs with idem-core alone.
@@ -101,11 +101,6 @@ public class IdempotencyAutoConfiguration {
         IdempotencyListener listener = IdempotencyListener.composite(all);
         IdempotencyStore effective = meters != null ? meters.timed(store) : store;
         return Idempotency.builder(effective).config(config).codec(codec).listener(listener).build();
-    }
-
-    @Bean
-    static IdempotentMethodPostProcessor idempotentMethodPostProcessor(ObjectProvider<Idempotency> idempotency) {
-        return new IdempotentMethodPostProcessor(idempotency);
     }
 
     /** Results as JSON with the application's Jackson 3 mapper, when there is one. */

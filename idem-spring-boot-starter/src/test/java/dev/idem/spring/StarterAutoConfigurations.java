@@ -7,7 +7,8 @@ final class StarterAutoConfigurations {
 
     static final AutoConfigurations ALL = AutoConfigurations.of(IdempotencyStoreAutoConfiguration.class,
             IdempotencyMetricsAutoConfiguration.class, IdempotencyAutoConfiguration.class,
-            IdempotencyHttpAutoConfiguration.class, IdempotencyPruningAutoConfiguration.class);
+            IdempotentMethodAutoConfiguration.class, IdempotencyHttpAutoConfiguration.class,
+            IdempotencyPruningAutoConfiguration.class);
 
     private StarterAutoConfigurations() {
     }
