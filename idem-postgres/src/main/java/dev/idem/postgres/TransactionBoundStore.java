@@ -38,7 +38,6 @@ final class TransactionBoundStore implements IdempotencyStore {
     private final BooleanSupplier commitWithCompletion;
     private boolean writeFailed;
     private boolean failureRecorded;
-    private boolean committed;
     private Wait waited;
 
     /**
@@ -110,10 +109,8 @@ final class TransactionBoundStore implements IdempotencyStore {
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
         boolean commit = commitWithCompletion.getAsBoolean();
-        boolean written = write("complete", id, c -> commit
+        return write("complete", id, c -> commit
                 ? records.completeAndCommit(c, id, token, result) : records.complete(c, id, token, result));
-        committed = written && commit;
-        return written;
     }
 
     @Override
@@ -149,11 +146,6 @@ final class TransactionBoundStore implements IdempotencyStore {
     /** Whether a deterministic error's record was written: then the transaction commits although the action threw. */
     boolean failureRecorded() {
         return failureRecorded;
-    }
-
-    /** Whether the transaction was committed together with the completion. */
-    boolean committed() {
-        return committed;
     }
 
     @Override
