@@ -60,13 +60,13 @@ final class TransactionalRoutes implements Predicate<HttpServletRequest>, RouteT
         RequestMappingHandlerMapping mapping = mappings.getIfUnique();
         boolean annotated = mapping != null && mapping.getHandlerMethods().values().stream()
                 .anyMatch(method -> commitOf(method) != null);
-        if (paths.isEmpty() && !annotated) {
-            return;
+        List<String> transactionalHandlers = annotated ? annotatedHandlers(mapping) : List.of();
+        if (paths.isEmpty() && transactionalHandlers.isEmpty()) {
+            return; // nothing is transactional (TWO_PHASE annotations alone only say what is already the default)
         }
         transaction = transactionFactory.get();
         annotatedMapping = annotated ? mapping : null;
-        log.info("Idem runs these routes in transactional mode: paths {}, handlers {}", paths, annotated
-                ? annotatedHandlers(mapping) : List.of());
+        log.info("Idem runs these routes in transactional mode: paths {}, handlers {}", paths, transactionalHandlers);
     }
 
     /** Whether any route is transactional (known once the context has started). */

@@ -56,6 +56,27 @@ class TransactionalRoutesGuardRailsTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("another DataSource");
     }
 
+    @Test
+    void twoPhaseAnnotationsAloneDeclareNothingTransactionalSoNothingIsChecked() {
+        // the in-memory store would be refused if any route were transactional
+        start(new Class<?>[] {TwoPhaseOnlyApplication.class}, "--idem.store=memory").close();
+    }
+
+    /** An application whose only route annotation says TWO_PHASE, the default. */
+    @org.springframework.boot.autoconfigure.EnableAutoConfiguration
+    @Configuration(proxyBeanMethods = false)
+    @org.springframework.context.annotation.Import(TwoPhaseOnlyApplication.Orders.class)
+    static class TwoPhaseOnlyApplication {
+        @org.springframework.web.bind.annotation.RestController
+        static class Orders {
+            @org.springframework.web.bind.annotation.PostMapping("/orders")
+            @dev.idem.spring.IdempotentRoute(commit = dev.idem.spring.IdempotentRoute.Commit.TWO_PHASE)
+            String place() {
+                return "placed";
+            }
+        }
+    }
+
     /** A transaction manager of a DataSource other than the application's (and the store's). */
     @Configuration(proxyBeanMethods = false)
     static class OtherDatabase {
