@@ -35,17 +35,7 @@ final class PostgresFixture {
     }
 
     static long count(String sql, Object... args) {
-        try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
+        return PostgresTestDatabase.count(dataSource(), sql, args);
     }
 
     static String string(String sql, Object... args) {
