@@ -49,6 +49,7 @@ public class IdempotencyProperties {
     private final Http http = new Http();
     private final Prune prune = new Prune();
     private final Encryption encryption = new Encryption();
+    private final Client client = new Client();
 
     public boolean isEnabled() {
         return enabled;
@@ -136,6 +137,10 @@ public class IdempotencyProperties {
 
     public Encryption getEncryption() {
         return encryption;
+    }
+
+    public Client getClient() {
+        return client;
     }
 
     public Prune getPrune() {
@@ -394,6 +399,84 @@ public class IdempotencyProperties {
 
         public void setKeys(Map<String, String> keys) {
             this.keys = keys;
+        }
+    }
+
+    /**
+     * {@code idem.client.*}: the caller's half. When enabled, every {@code RestClient.Builder},
+     * {@code RestTemplateBuilder} and {@code WebClient.Builder} from Spring Boot sends one idempotency key per keyed
+     * call and resends it on every retry (idem-client-spring).
+     */
+    public static class Client {
+        /** Whether Boot's HTTP client builders get Idem's keyed retries. */
+        private boolean enabled = false;
+        /** Attempts per call, the first included (1 to 100). */
+        private int maxAttempts = 3;
+        /** No attempt starts later than this after the first. */
+        private Duration deadline = Duration.ofSeconds(10);
+        /** The wait after the first attempt, before jitter (when the answer has no Retry-After). */
+        private Duration initialBackoff = Duration.ofMillis(200);
+        /** The longest wait without Retry-After, before jitter. */
+        private Duration maxBackoff = Duration.ofSeconds(2);
+        /** The methods that get a key and retries. */
+        private List<String> methods = new ArrayList<>(List.of("POST", "PATCH"));
+        /** The largest WebClient request body kept for a resend; a larger one is refused before it is sent. */
+        private DataSize maxBodySize = DataSize.ofMegabytes(1);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getDeadline() {
+            return deadline;
+        }
+
+        public void setDeadline(Duration deadline) {
+            this.deadline = deadline;
+        }
+
+        public Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        public Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
+        }
+
+        public List<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(List<String> methods) {
+            this.methods = methods;
+        }
+
+        public DataSize getMaxBodySize() {
+            return maxBodySize;
+        }
+
+        public void setMaxBodySize(DataSize maxBodySize) {
+            this.maxBodySize = maxBodySize;
         }
     }
 }

@@ -23,7 +23,9 @@ class ConfigurationMetadataTest {
             "idem.http.methods", "idem.http.include-paths", "idem.http.exclude-paths", "idem.http.transactional-paths",
             "idem.http.anonymous", "idem.encryption.current-key", "idem.encryption.keys",
             "idem.http.max-request-body-size", "idem.http.max-response-body-size", "idem.http.replayed-headers",
-            "idem.prune.enabled", "idem.prune.interval", "idem.prune.cron", "idem.prune.batch-size");
+            "idem.prune.enabled", "idem.prune.interval", "idem.prune.cron", "idem.prune.batch-size",
+            "idem.client.enabled", "idem.client.max-attempts", "idem.client.deadline", "idem.client.initial-backoff",
+            "idem.client.max-backoff", "idem.client.methods", "idem.client.max-body-size");
 
     private static JsonNode metadata() throws Exception {
         try (InputStream in = ConfigurationMetadataTest.class.getClassLoader()

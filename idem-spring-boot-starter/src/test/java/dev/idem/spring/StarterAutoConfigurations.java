@@ -8,7 +8,7 @@ final class StarterAutoConfigurations {
     static final AutoConfigurations ALL = AutoConfigurations.of(IdempotencyStoreAutoConfiguration.class,
             IdempotencyMetricsAutoConfiguration.class, IdempotencyAutoConfiguration.class,
             IdempotentMethodAutoConfiguration.class, IdempotencyHttpAutoConfiguration.class,
-            IdempotencyPruningAutoConfiguration.class);
+            IdempotencyPruningAutoConfiguration.class, IdempotencyClientAutoConfiguration.class);
 
     private StarterAutoConfigurations() {
     }
