@@ -188,3 +188,32 @@ test('(e) a bodyless toggle: the same key replays the same state, a new click fl
   assert.equal((await flipped.json()).bookmarked, !state);
   assert.deepEqual(pendingActions({ storage }), []);
 });
+
+test('(f) the docs example runs as written, from a page at the app\'s origin', { skip }, async () => {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => realFetch(new URL(url, BASE), init); // a page resolves '/api/…' itself
+  const logged = [];
+  const shown = [];
+  const log = (...entry) => logged.push(entry);
+  const show = (message) => shown.push(message);
+  try {
+    // docs:client-js
+    const response = await idempotentFetch('/api/practice-sessions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer demo-bob' },
+      body: JSON.stringify({ questionCount: 2 }),
+    }, {
+      action: 'start-practice', // names the user action: its key lives until it has an answer
+      onAttempt: ({ attempt, status, error, replayed }) => log(attempt, status ?? error, replayed),
+    });
+    if (!response.ok) {
+      show(await problemMessage(response)); // the problem's detail as a sentence, never raw JSON
+    }
+    // docs:end
+    await expectStatus(response, 201);
+    assert.deepEqual(logged, [[1, 201, false]]);
+    assert.deepEqual(shown, []);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});

@@ -3,6 +3,7 @@ package dev.idem.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.testing.DocSnippets;
 import dev.idem.testing.ScriptedHttpServer;
 import dev.idem.testing.ScriptedHttpServer.Answer;
 import dev.idem.testing.ScriptedHttpServer.Received;
@@ -10,7 +11,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class IdempotentHttpClientTest {
+
+    private static final Path README = Path.of("../README.md");
+    private static final Path DOC = Path.of("../docs/client.md");
+    private static final Path SOURCE = Path.of("src/test/java/dev/idem/client/IdempotentHttpClientTest.java");
 
     private final ScriptedHttpServer server = ScriptedHttpServer.start();
     private final IdempotentHttpClient client = IdempotentHttpClient.wrap(
@@ -143,5 +151,44 @@ class IdempotentHttpClientTest {
         assertThatThrownBy(() -> client.send(post("{}").build(), BodyHandlers.ofString()))
                 .isInstanceOf(IOException.class);
         assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void theDocsExampleRunsAsWritten() throws Exception {
+        server.then(Answer.of(503, "busy"), Answer.of(201, "{\"order\":1}"));
+        URI orders = server.uri("/orders");
+        // docs:client-jdk
+        IdempotentHttpClient client = IdempotentHttpClient.wrap(HttpClient.newHttpClient());
+
+        HttpRequest request = HttpRequest.newBuilder(orders)
+                .timeout(Duration.ofSeconds(2)) // each attempt's own timeout
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"book-1\"}"))
+                .build();
+        IdempotentResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        CallOutcome outcome = response.outcome(); // its key, how many attempts, whether replayed
+        // docs:end
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(DocSnippets.region(SOURCE, "client-jdk")).isEqualTo(DocSnippets.block(README, "client-jdk"));
+    }
+
+    @Test
+    void theDocsSettingsExampleRunsAsWritten() throws Exception {
+        // docs:client-settings
+        IdempotentCalls calls = IdempotentCalls.builder()
+                .maxAttempts(5)                         // default 3, the first included
+                .deadline(Duration.ofSeconds(30))       // default 10 s: no attempt starts later
+                .initialBackoff(Duration.ofMillis(100)) // default 200 ms, then doubling, with jitter
+                .maxBackoff(Duration.ofSeconds(5))      // default 2 s; a Retry-After is honoured as sent
+                .methods("POST", "PATCH", "PUT")        // default POST and PATCH
+                .listener(outcome -> System.out.println(outcome))
+                .build();
+        IdempotentHttpClient client = IdempotentHttpClient.wrap(HttpClient.newHttpClient(), calls);
+        // docs:end
+        assertThat(client.send(HttpRequest.newBuilder(server.uri("/o")).PUT(BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString()).outcome().key()).isNotEmpty();
+        assertThat(server.received().get(0).header("Idempotency-Key")).isNotNull();
+        assertThat(DocSnippets.region(SOURCE, "client-settings")).isEqualTo(DocSnippets.block(DOC, "client-settings"));
     }
 }

@@ -4,18 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.client.CallOutcome;
 import dev.idem.client.IdempotentCalls;
+import dev.idem.testing.DocSnippets;
 import dev.idem.testing.ScriptedHttpServer;
 import dev.idem.testing.ScriptedHttpServer.Answer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -89,5 +98,31 @@ class IdempotencyClientAutoConfigurationTest {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("maxAttempts must be 1 to 100");
         });
+    }
+
+    @Test
+    void theDocsYamlBindsAndStatesTheDefaults() throws Exception {
+        String yaml = DocSnippets.block(Path.of("../docs/client.md"), "client-boot");
+        List<String> pairs = new ArrayList<>();
+        for (PropertySource<?> source : new YamlPropertySourceLoader().load("docs",
+                new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))) {
+            EnumerablePropertySource<?> enumerable = (EnumerablePropertySource<?>) source;
+            for (String name : enumerable.getPropertyNames()) {
+                pairs.add(name + "=" + enumerable.getProperty(name));
+            }
+        }
+        new ApplicationContextRunner().withConfiguration(StarterAutoConfigurations.ALL)
+                .withPropertyValues("idem.store=memory").withPropertyValues(pairs.toArray(String[]::new))
+                .run(context -> {
+                    IdempotencyProperties.Client bound = context.getBean(IdempotencyProperties.class).getClient();
+                    IdempotencyProperties.Client defaults = new IdempotencyProperties.Client();
+                    defaults.setEnabled(true);
+                    assertThat(bound).usingRecursiveComparison().isEqualTo(defaults);
+                    assertThat(bound.getMaxBodySize()).isEqualTo(DataSize.ofMegabytes(1));
+                    IdempotentCalls calls = context.getBean(IdempotentCalls.class);
+                    assertThat(calls.maxAttempts()).isEqualTo(IdempotentCalls.defaults().maxAttempts());
+                    assertThat(calls.deadline()).isEqualTo(IdempotentCalls.defaults().deadline());
+                    assertThat(calls.methods()).isEqualTo(IdempotentCalls.defaults().methods());
+                });
     }
 }

@@ -7,8 +7,10 @@ import dev.idem.client.CallOutcome;
 import dev.idem.client.IdempotentCalls;
 import dev.idem.client.KeyReusedException;
 import dev.idem.client.UnrepeatableBodyException;
+import dev.idem.testing.DocSnippets;
 import dev.idem.testing.ScriptedHttpServer;
 import dev.idem.testing.ScriptedHttpServer.Answer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -145,5 +147,28 @@ class IdempotentOkHttpInterceptorTest {
         assertThat(server.received()).singleElement().satisfies(r -> assertThat(r.header("Idempotency-Key"))
                 .isNull());
         assertThat(outcomes).isEmpty();
+    }
+
+    @Test
+    void theDocsExampleRunsAsWritten() throws Exception {
+        server.then(Answer.of(503, "busy"), Answer.of(201, "{\"order\":1}"));
+        String orders = server.uri("/orders").toString();
+        String order;
+        // docs:client-okhttp
+        OkHttpClient client = new OkHttpClient.Builder()
+                .addInterceptor(new IdempotentOkHttpInterceptor()) // an application interceptor
+                .build();
+
+        Request request = new Request.Builder().url(orders)
+                .post(RequestBody.create("{\"sku\":\"book-1\"}", MediaType.get("application/json")))
+                .build();
+        try (Response response = client.newCall(request).execute()) {
+            order = response.body().string();
+        }
+        // docs:end
+        assertThat(order).isEqualTo("{\"order\":1}");
+        assertThat(server.received()).hasSize(2);
+        assertThat(DocSnippets.region(Path.of("src/test/java/dev/idem/client/okhttp/IdempotentOkHttpInterceptorTest.java"),
+                "client-okhttp")).isEqualTo(DocSnippets.block(Path.of("../README.md"), "client-okhttp"));
     }
 }

@@ -7,8 +7,11 @@ import dev.idem.client.CallOutcome;
 import dev.idem.client.IdempotentCalls;
 import dev.idem.client.KeyReusedException;
 import dev.idem.client.UnrepeatableBodyException;
+import dev.idem.testing.DocSnippets;
 import dev.idem.testing.ScriptedHttpServer;
 import dev.idem.testing.ScriptedHttpServer.Answer;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 class IdempotentExchangeFilterTest {
@@ -128,5 +132,25 @@ class IdempotentExchangeFilterTest {
         assertThat(server.received()).singleElement().satisfies(r -> assertThat(r.header("Idempotency-Key"))
                 .isNull());
         assertThat(outcomes).isEmpty();
+    }
+
+    @Test
+    void theDocsExampleRunsAsWritten() {
+        server.then(Answer.of(503, "busy"), Answer.of(201, "{\"order\":1}"));
+        URI orders = server.uri("/orders");
+        // docs:client-webclient
+        WebClient client = WebClient.builder()
+                .filter(new IdempotentExchangeFilter()) // waits without blocking; keeps the body for a resend
+                .build();
+        Mono<String> order = client.post().uri(orders)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"sku\":\"book-1\"}")
+                .retrieve()
+                .bodyToMono(String.class);
+        // docs:end
+        assertThat(order.block(BLOCK)).isEqualTo("{\"order\":1}");
+        assertThat(server.received()).hasSize(2);
+        assertThat(DocSnippets.region(Path.of("src/test/java/dev/idem/client/spring/IdempotentExchangeFilterTest.java"),
+                "client-webclient")).isEqualTo(DocSnippets.block(Path.of("../README.md"), "client-webclient"));
     }
 }

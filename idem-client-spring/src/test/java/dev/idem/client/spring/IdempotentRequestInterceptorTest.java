@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.idem.client.CallOutcome;
 import dev.idem.client.IdempotentCalls;
 import dev.idem.client.KeyReusedException;
+import dev.idem.testing.DocSnippets;
 import dev.idem.testing.ScriptedHttpServer;
 import dev.idem.testing.ScriptedHttpServer.Answer;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -131,5 +134,28 @@ class IdempotentRequestInterceptorTest {
         assertThat(template.postForObject(server.uri("/orders"), "{}", String.class)).isEqualTo("made");
         assertThat(server.received()).hasSize(2).extracting(r -> r.header("Idempotency-Key"))
                 .containsOnly("\"" + outcomes.get(0).key() + "\"");
+    }
+
+    @Test
+    void theDocsExampleRunsAsWritten() {
+        server.then(Answer.of(503, "busy"), Answer.of(201, "{\"order\":1}"), Answer.of(201, "{\"order\":2}"));
+        URI orders = server.uri("/orders");
+        // docs:client-restclient
+        RestClient client = RestClient.builder()
+                .requestInterceptor(new IdempotentRequestInterceptor())
+                .build();
+        String order = client.post().uri(orders)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body("{\"sku\":\"book-1\"}")
+                .retrieve()
+                .body(String.class);
+
+        RestTemplate template = new RestTemplate();
+        template.getInterceptors().add(new IdempotentRequestInterceptor());
+        // docs:end
+        assertThat(order).isEqualTo("{\"order\":1}");
+        assertThat(template.postForObject(orders, "{}", String.class)).isEqualTo("{\"order\":2}");
+        assertThat(DocSnippets.region(Path.of("src/test/java/dev/idem/client/spring/IdempotentRequestInterceptorTest.java"),
+                "client-restclient")).isEqualTo(DocSnippets.block(Path.of("../README.md"), "client-restclient"));
     }
 }

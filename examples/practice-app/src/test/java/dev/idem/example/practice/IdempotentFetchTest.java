@@ -2,6 +2,7 @@ package dev.idem.example.practice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.testing.DocSnippets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +50,12 @@ class IdempotentFetchTest extends PracticeAppTestBase {
         assertThat(ended).as("node --test ended within 3 minutes:%n%s", output).isTrue();
         assertThat(process.exitValue()).as("node --test exit code:%n%s", output).isZero();
         assertThat(output).as("the live tests ran, not skipped").contains("# skipped 0").contains("# fail 0");
+    }
+
+    @Test
+    void theReadmeExampleIsTheLiveTestsCodeVerbatim() {
+        assertThat(DocSnippets.region(Path.of("src/test/js/live-app.test.mjs"), "client-js"))
+                .isEqualTo(DocSnippets.block(Path.of("../../README.md"), "client-js"));
     }
 
     private static String onPath(String program) throws IOException {
