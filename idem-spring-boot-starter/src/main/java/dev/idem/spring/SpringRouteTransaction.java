@@ -40,6 +40,11 @@ final class SpringRouteTransaction implements RouteTransaction {
         this.transactions = transactions;
     }
 
+    /** {@link TransactionalIdempotency} on these transactions, for code other than an HTTP route. */
+    TransactionalIdempotency transactionalIdempotency(Idempotency idempotency) {
+        return new TransactionalIdempotency(idempotency, store, transactions);
+    }
+
     /**
      * @throws IllegalStateException naming what keeps transactional mode from working with this set-up
      */

@@ -7,6 +7,7 @@ import dev.idem.example.practice.domain.Practice.Mark;
 import dev.idem.example.practice.domain.Practice.Session;
 import dev.idem.example.practice.domain.Practice.Summary;
 import dev.idem.example.practice.domain.Question;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,6 +20,9 @@ public final class Ports {
 
     public interface Users {
         boolean isEntitled(String userId);
+
+        /** Makes the user entitled to the paid features (a paid subscription). */
+        void entitle(String userId);
     }
 
     public interface Questions {
@@ -58,12 +62,38 @@ public final class Ports {
     }
 
     public interface Checkouts {
-        /** Claims the user's single open checkout slot; false when the user already has one open. */
-        boolean claimOpen(UUID id, String userId, String plan);
+        /**
+         * Claims the user's single open checkout slot, open for {@code expiry}; false when the user already has one
+         * open.
+         */
+        boolean claimOpen(UUID id, String userId, String plan, Duration expiry);
 
         void attachGatewaySession(UUID id, CheckoutSession session);
 
         void release(UUID id);
+
+        /** The user's open checkout, once its gateway session is attached. */
+        Optional<CheckoutSession> findOpen(String userId);
+
+        /** Closes the open checkouts past their expiry (of one user, or of all when {@code userId} is null). */
+        int expireOverdue(String userId);
+
+        /** The checkout of a gateway session, whatever its status. */
+        Optional<Checkout> findByGatewaySession(String gatewaySessionId);
+
+        /** Sets the status of a checkout and the time it closed. */
+        void close(UUID id, String status);
+    }
+
+    /** A checkout as the billing rules see it: {@code status} is open, completed or expired. */
+    public record Checkout(UUID id, String userId, String plan, String status) {
+    }
+
+    public interface Subscriptions {
+        boolean isActive(String userId);
+
+        /** Makes (or keeps) the user's subscription active, from the paid checkout. */
+        void activate(String userId, String plan, UUID checkoutId);
     }
 
     public interface Chats {

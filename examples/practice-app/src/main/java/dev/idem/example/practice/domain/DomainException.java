@@ -30,8 +30,21 @@ public abstract sealed class DomainException extends RuntimeException {
 
     /** 409: the state does not allow it (e.g. a second open checkout). */
     public static final class Conflict extends DomainException {
+        private final String type;
+
         public Conflict(String message) {
+            this(null, message);
+        }
+
+        /** A conflict of a named kind (the problem {@code type}'s last segment), e.g. {@code already-subscribed}. */
+        public Conflict(String type, String message) {
             super(message);
+            this.type = type;
+        }
+
+        /** The kind of conflict, or null. */
+        public String type() {
+            return type;
         }
     }
 

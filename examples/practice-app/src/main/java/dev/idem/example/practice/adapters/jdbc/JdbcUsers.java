@@ -18,4 +18,9 @@ public class JdbcUsers implements Ports.Users {
         return jdbc.sql("SELECT entitled FROM users WHERE id = :id").param("id", userId)
                 .query(Boolean.class).optional().orElse(false);
     }
+
+    @Override
+    public void entitle(String userId) {
+        jdbc.sql("UPDATE users SET entitled = true WHERE id = :id").param("id", userId).update();
+    }
 }

@@ -18,6 +18,12 @@ public class PaymentsConfiguration {
     }
 
     @Bean
+    @ConditionalOnProperty(name = "practice.payments", havingValue = "fake", matchIfMissing = true)
+    FakeGatewayEvents fakeGatewayEvents(@Value("${practice.stripe.webhook-secret}") String secret) {
+        return new FakeGatewayEvents(secret);
+    }
+
+    @Bean
     @ConditionalOnProperty(name = "practice.payments", havingValue = "stripe")
     PaymentGateway stripePaymentGateway(@Value("${practice.stripe.api-key}") String apiKey,
                                         @Value("${practice.stripe.api-base:https://api.stripe.com}") String apiBase,

@@ -22,6 +22,12 @@ public class BearerTokenFilter extends OncePerRequestFilter {
         this.auth = auth;
     }
 
+    /** Stripe's webhook deliveries carry no bearer token: their signature authenticates them. */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return request.getRequestURI().equals(StripeWebhookController.PATH);
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {

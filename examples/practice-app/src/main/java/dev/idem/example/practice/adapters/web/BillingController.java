@@ -24,10 +24,14 @@ public class BillingController {
         this.billing = billing;
     }
 
-    /** Runs inside Idem's protected action; the gateway gets a key derived from the client's, stable across retries. */
+    /**
+     * Runs inside Idem's protected action; the gateway gets a key derived from the client's, stable across retries.
+     * 201 with a new checkout, or 200 with the user's open one (resumed).
+     */
     @PostMapping(path = "/checkout-sessions", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<CheckoutSession> checkout(Principal user, @RequestBody CheckoutRequest request) {
         String gatewayKey = IdempotencyContext.current().derivedKey("stripe.checkout");
-        return ResponseEntity.status(201).body(billing.checkout(user.getName(), request.plan(), gatewayKey));
+        BillingUseCases.CheckoutResult result = billing.checkout(user.getName(), request.plan(), gatewayKey);
+        return ResponseEntity.status(result.resumed() ? 200 : 201).body(result.session());
     }
 }

@@ -2,6 +2,7 @@ package dev.idem.example.practice.adapters.web;
 
 import dev.idem.example.practice.adapters.payments.StripePaymentGateway.PaymentGatewayException;
 import dev.idem.example.practice.domain.DomainException;
+import java.net.URI;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
@@ -22,6 +23,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    /** The prefix of the app's own problem types (Idem's filter has its own). */
+    static final String PROBLEM_TYPES = "https://practice.idem.dev/problems/";
 
     @ExceptionHandler(DomainException.class)
     ResponseEntity<ProblemDetail> domain(DomainException e) {
@@ -30,7 +33,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 : e instanceof DomainException.Forbidden ? HttpStatus.FORBIDDEN
                 : e instanceof DomainException.Conflict ? HttpStatus.CONFLICT
                 : HttpStatus.TOO_MANY_REQUESTS;
-        return ResponseEntity.status(status).body(ProblemDetail.forStatusAndDetail(status, e.getMessage()));
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+        if (e instanceof DomainException.Conflict conflict && conflict.type() != null) {
+            problem.setType(URI.create(PROBLEM_TYPES + conflict.type()));
+        }
+        return ResponseEntity.status(status).body(problem);
     }
 
     @ExceptionHandler(PaymentGatewayException.class)
