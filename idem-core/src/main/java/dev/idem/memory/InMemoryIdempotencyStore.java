@@ -5,6 +5,7 @@ import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
+import dev.idem.spi.IdempotencyStoreInspection;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
@@ -14,7 +15,10 @@ import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
 import dev.idem.spi.Waiter;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * records exist, a new claim first drops expired records and then, if still full, fails with an
  * {@link IdempotencyStoreException} (fail closed) rather than forget a live key.
  */
-public final class InMemoryIdempotencyStore implements IdempotencyStore {
+public final class InMemoryIdempotencyStore implements IdempotencyStore, IdempotencyStoreInspection {
 
     /** The default bound on live records. */
     public static final int DEFAULT_MAX_RECORDS = 100_000;
@@ -46,7 +50,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     private record Entry(Fingerprint fingerprint, RecordStatus status, OwnerToken owner, Instant leaseUntil,
-                         Instant expiresAt, StoredResult result, StoredError error) {
+                         Instant expiresAt, StoredResult result, StoredError error, Instant createdAt) {
 
         StoredRecord toRecord(RecordId id) {
             return new StoredRecord(id, fingerprint, status, leaseUntil, expiresAt, result, error);
@@ -77,7 +81,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             if (absent || deadOwner) {
                 outcome[0] = new ClaimResult.Claimed(token, current != null);
                 return new Entry(request.fingerprint(), RecordStatus.IN_PROGRESS, token, request.leaseUntil(),
-                        request.expiresAt(), null, null);
+                        request.expiresAt(), null, null, request.now());
             }
             outcome[0] = new ClaimResult.Existing(current.toRecord(id));
             return current;
@@ -111,7 +115,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
                 return current;
             }
             done[0] = true;
-            return new Entry(current.fingerprint(), status, token, current.leaseUntil(), current.expiresAt(), result, error);
+            return new Entry(current.fingerprint(), status, token, current.leaseUntil(), current.expiresAt(), result, error,
+                current.createdAt());
         });
         if (done[0]) {
             waiter.signal(id);
@@ -144,7 +149,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             }
             done[0] = true;
             Instant expiresAt = current.expiresAt().isAfter(leaseUntil) ? current.expiresAt() : leaseUntil;
-            return new Entry(current.fingerprint(), current.status(), token, leaseUntil, expiresAt, null, null);
+            return new Entry(current.fingerprint(), current.status(), token, leaseUntil, expiresAt, null, null,
+                current.createdAt());
         });
         return done[0];
     }
@@ -165,6 +171,42 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     @Override
     public Waiter waiter() {
         return waiter;
+    }
+
+    @Override
+    public Optional<Inspected> inspect(RecordId id) {
+        Entry entry = records.get(id);
+        return entry == null ? Optional.empty() : Optional.of(new Inspected(entry.toRecord(id), entry.createdAt()));
+    }
+
+    @Override
+    public List<Inspected> stuck(Instant now, int limit) {
+        return records.entrySet().stream()
+                .filter(e -> e.getValue().status() == RecordStatus.IN_PROGRESS
+                        && !e.getValue().leaseUntil().isAfter(now))
+                .sorted(Comparator.comparing(e -> e.getValue().leaseUntil()))
+                .limit(limit)
+                .map(e -> new Inspected(e.getValue().toRecord(e.getKey()), e.getValue().createdAt()))
+                .toList();
+    }
+
+    @Override
+    public Map<RecordStatus, Long> countByStatus() {
+        Map<RecordStatus, Long> counts = new EnumMap<>(RecordStatus.class);
+        for (RecordStatus status : RecordStatus.values()) {
+            counts.put(status, 0L);
+        }
+        records.values().forEach(e -> counts.merge(e.status(), 1L, Long::sum));
+        return counts;
+    }
+
+    @Override
+    public boolean delete(RecordId id) {
+        Entry removed = records.remove(id);
+        if (removed != null) {
+            waiter.signal(id);
+        }
+        return removed != null;
     }
 
     /** The number of records held, expired ones included until pruned. */

@@ -4,8 +4,10 @@ import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.IdempotencyStore;
+import dev.idem.spi.IdempotencyStoreInspection;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
+import dev.idem.spi.RecordStatus;
 import dev.idem.spi.SignalingWaiter;
 import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
@@ -14,6 +16,8 @@ import dev.idem.spi.Waiter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -31,7 +35,7 @@ import javax.sql.DataSource;
  * <p>Thread-safe and immutable once built; {@link #close()} stops the listener. Create the table with
  * {@link PostgresSchema} or the Flyway migration {@code db/idem/V1__idempotency_keys.sql}.
  */
-public final class PostgresIdempotencyStore implements IdempotencyStore, AutoCloseable {
+public final class PostgresIdempotencyStore implements IdempotencyStore, IdempotencyStoreInspection, AutoCloseable {
 
     private final DataSource dataSource;
     private final PostgresRecords records;
@@ -83,6 +87,29 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, AutoClo
     @Override
     public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
         return call("renew the lease of", id, c -> records.renewLease(c, id, token, leaseUntil));
+    }
+
+    @Override
+    public Optional<Inspected> inspect(RecordId id) {
+        return call("inspect", id, c -> records.inspect(c, id));
+    }
+
+    @Override
+    public List<Inspected> stuck(Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return call("list the stuck records of", null, c -> records.stuck(c, now, limit));
+    }
+
+    @Override
+    public Map<RecordStatus, Long> countByStatus() {
+        return call("count the records of", null, records::countByStatus);
+    }
+
+    @Override
+    public boolean delete(RecordId id) {
+        return call("delete", id, c -> records.delete(c, id));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.idem.IdempotencyStoreException;
 import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.Fingerprint;
+import dev.idem.spi.IdempotencyStoreInspection;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
@@ -17,6 +18,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -279,6 +284,61 @@ final class PostgresRecords {
         ps.setString(index + 1, id.action());
         ps.setString(index + 2, id.key());
         return index + 3;
+    }
+
+    /** Operators' reads and deletes ({@link PostgresIdempotencyStore}'s {@code IdempotencyStoreInspection}). */
+    Optional<IdempotencyStoreInspection.Inspected> inspect(Connection c, RecordId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", created_at FROM " + table.sql()
+                + " WHERE scope = ? AND action = ? AND idem_key = ?")) {
+            bindId(ps, 1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(inspected(id, rs)) : Optional.empty();
+            }
+        }
+    }
+
+    List<IdempotencyStoreInspection.Inspected> stuck(Connection c, Instant now, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT scope, action, idem_key, " + COLUMNS + ", created_at"
+                + " FROM " + table.sql() + " WHERE status = 'IN_PROGRESS' AND lease_until <= ?"
+                + " ORDER BY lease_until LIMIT ?")) {
+            ps.setObject(1, ts(now));
+            ps.setInt(2, limit);
+            List<IdempotencyStoreInspection.Inspected> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(inspected(new RecordId(rs.getString("scope"), rs.getString("action"),
+                            rs.getString("idem_key")), rs));
+                }
+            }
+            return found;
+        }
+    }
+
+    Map<RecordStatus, Long> countByStatus(Connection c) throws SQLException {
+        Map<RecordStatus, Long> counts = new EnumMap<>(RecordStatus.class);
+        for (RecordStatus status : RecordStatus.values()) {
+            counts.put(status, 0L);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM " + table.sql()
+                + " GROUP BY status"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(RecordStatus.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+        }
+        return counts;
+    }
+
+    boolean delete(Connection c, RecordId id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.sql()
+                + " WHERE scope = ? AND action = ? AND idem_key = ?")) {
+            bindId(ps, 1, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    private static IdempotencyStoreInspection.Inspected inspected(RecordId id, ResultSet rs) throws SQLException {
+        return new IdempotencyStoreInspection.Inspected(readRecord(id, rs),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant());
     }
 
     private static StoredRecord readRecord(RecordId id, ResultSet rs) throws SQLException {

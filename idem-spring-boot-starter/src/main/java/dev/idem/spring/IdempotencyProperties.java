@@ -50,6 +50,7 @@ public class IdempotencyProperties {
     private final Prune prune = new Prune();
     private final Encryption encryption = new Encryption();
     private final Client client = new Client();
+    private final Actuator actuator = new Actuator();
 
     public boolean isEnabled() {
         return enabled;
@@ -141,6 +142,10 @@ public class IdempotencyProperties {
 
     public Client getClient() {
         return client;
+    }
+
+    public Actuator getActuator() {
+        return actuator;
     }
 
     public Prune getPrune() {
@@ -477,6 +482,20 @@ public class IdempotencyProperties {
 
         public void setMaxBodySize(DataSize maxBodySize) {
             this.maxBodySize = maxBodySize;
+        }
+    }
+
+    /** {@code idem.actuator.*}: the {@code idempotency} actuator endpoint. */
+    public static class Actuator {
+        /** Whether a record read through the endpoint shows its stored body (a response may hold personal data). */
+        private boolean showBody = false;
+
+        public boolean isShowBody() {
+            return showBody;
+        }
+
+        public void setShowBody(boolean showBody) {
+            this.showBody = showBody;
         }
     }
 }

@@ -25,7 +25,7 @@ class ConfigurationMetadataTest {
             "idem.http.max-request-body-size", "idem.http.max-response-body-size", "idem.http.replayed-headers",
             "idem.prune.enabled", "idem.prune.interval", "idem.prune.cron", "idem.prune.batch-size",
             "idem.client.enabled", "idem.client.max-attempts", "idem.client.deadline", "idem.client.initial-backoff",
-            "idem.client.max-backoff", "idem.client.methods", "idem.client.max-body-size");
+            "idem.client.max-backoff", "idem.client.methods", "idem.client.max-body-size", "idem.actuator.show-body");
 
     private static JsonNode metadata() throws Exception {
         try (InputStream in = ConfigurationMetadataTest.class.getClassLoader()

@@ -8,7 +8,8 @@ final class StarterAutoConfigurations {
     static final AutoConfigurations ALL = AutoConfigurations.of(IdempotencyStoreAutoConfiguration.class,
             IdempotencyMetricsAutoConfiguration.class, IdempotencyAutoConfiguration.class,
             IdempotentMethodAutoConfiguration.class, IdempotencyHttpAutoConfiguration.class,
-            IdempotencyPruningAutoConfiguration.class, IdempotencyClientAutoConfiguration.class);
+            IdempotencyPruningAutoConfiguration.class, IdempotencyClientAutoConfiguration.class,
+            IdempotencyActuatorAutoConfiguration.class);
 
     private StarterAutoConfigurations() {
     }

@@ -6,6 +6,7 @@ import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.ClaimResult;
 import dev.idem.spi.Fingerprint;
 import dev.idem.spi.IdempotencyStore;
+import dev.idem.spi.IdempotencyStoreInspection;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
@@ -30,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,41 @@ public abstract class IdempotencyStoreContract {
     @AfterEach
     void tearDownStore() {
         disposeStore(store);
+    }
+
+    // ---------------------------------------------------------------- operators' inspection (optional)
+
+    @Test
+    void inspectionReadsAnyRecordListsTheStuckOnesCountsThemAndDeletesOne() {
+        Assumptions.assumeTrue(store instanceof IdempotencyStoreInspection, store.getClass().getSimpleName()
+                + " does not implement IdempotencyStoreInspection (the actuator endpoint): inspection not tested");
+        IdempotencyStoreInspection inspection = (IdempotencyStoreInspection) store;
+        Instant now = clock.instant();
+        RecordId done = newId();
+        RecordId stuck = newId();
+        RecordId live = newId();
+        ClaimResult.Claimed claimed = (ClaimResult.Claimed) store.claim(claimNow(done, fp("d")));
+        assertThat(store.complete(done, claimed.token(), result("{\"n\":1}"))).isTrue();
+        store.claim(new ClaimRequest(stuck, fp("s"), now.minusSeconds(60), now.minusSeconds(1), now.plus(TTL)));
+        store.claim(claimNow(live, fp("l")));
+
+        IdempotencyStoreInspection.Inspected read = inspection.inspect(done).orElseThrow();
+        assertThat(read.record().status()).isEqualTo(RecordStatus.COMPLETED);
+        assertThat(read.record().result().body()).isEqualTo("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(read.record().fingerprint()).isEqualTo(fp("d"));
+        assertThat(read.createdAt()).isEqualTo(now);
+        assertThat(inspection.inspect(newId())).isEmpty();
+
+        assertThat(inspection.stuck(now, 10)).extracting(i -> i.record().id()).containsExactly(stuck);
+        assertThat(inspection.countByStatus()).containsEntry(RecordStatus.COMPLETED, 1L)
+                .containsEntry(RecordStatus.IN_PROGRESS, 2L).containsEntry(RecordStatus.FAILED, 0L);
+
+        assertThat(inspection.delete(done)).isTrue();
+        assertThat(inspection.inspect(done)).isEmpty();
+        assertThat(store.find(done, now)).isEmpty();
+        assertThat(inspection.delete(done)).isFalse();
+        assertThat(store.claim(claimNow(done, fp("d")))).as("a deleted key is free again")
+                .isInstanceOf(ClaimResult.Claimed.class);
     }
 
     // ---------------------------------------------------------------- claim
