@@ -11,6 +11,17 @@ final class StarterAutoConfigurations {
             IdempotencyPruningAutoConfiguration.class, IdempotencyClientAutoConfiguration.class,
             IdempotencyActuatorAutoConfiguration.class);
 
+    /**
+     * Spring Security's auto-configurations, which {@code src/test/resources/application.properties} excludes (it is
+     * on the test class path for {@link IdempotencyEndpointTest} only); a test that sets
+     * {@code spring.autoconfigure.exclude} itself replaces that list, so it names these too.
+     */
+    static final String SECURITY = "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration";
+
     private StarterAutoConfigurations() {
     }
 }

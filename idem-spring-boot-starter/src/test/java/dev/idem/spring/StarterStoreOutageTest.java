@@ -32,7 +32,8 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 @SpringBootTest(classes = {TestApplication.class, StarterStoreOutageTest.DownStore.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+        properties = "spring.autoconfigure.exclude=" + StarterAutoConfigurations.SECURITY + ","
+                + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @AutoConfigureMockMvc
 class StarterStoreOutageTest {
 

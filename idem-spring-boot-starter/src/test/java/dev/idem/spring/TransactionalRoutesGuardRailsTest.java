@@ -20,7 +20,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 class TransactionalRoutesGuardRailsTest {
 
-    private static final String NO_JPA = "--spring.autoconfigure.exclude="
+    private static final String NO_JPA = "--spring.autoconfigure.exclude=" + StarterAutoConfigurations.SECURITY + ","
             + "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
             + "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 

@@ -37,7 +37,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  */
 @SpringBootTest(classes = JdbcTxApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"idem.max-wait=3s", "idem.http.transactional-paths=/tx/**",
-            "spring.autoconfigure.exclude=org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+            "spring.autoconfigure.exclude=" + StarterAutoConfigurations.SECURITY + ","
+                + "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
                 + "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration"})
 @AutoConfigureMockMvc
 class TransactionalRoutesJdbcTest {
