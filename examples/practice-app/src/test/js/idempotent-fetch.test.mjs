@@ -11,23 +11,12 @@ import {
   newKey,
   problemMessage,
 } from '../../main/resources/static/idem/idempotent-fetch.js';
+import { memoryStorage } from './memory-storage.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const URL_X = 'https://app.test/api/x';
 const BODY = '{"questionCount":2}';
 
-/** A sessionStorage look-alike over a Map. */
-function memoryStorage() {
-  const map = new Map();
-  return {
-    map,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => { map.set(k, String(v)); },
-    removeItem: (k) => { map.delete(k); },
-    key: (i) => Array.from(map.keys())[i] ?? null,
-    get length() { return map.size; },
-  };
-}
 
 /**
  * A stub fetch answering from `replies` in turn (the last one repeats). A reply is a status number, a Response,

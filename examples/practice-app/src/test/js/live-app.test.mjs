@@ -11,6 +11,7 @@ import {
   newKey,
   problemMessage,
 } from '../../main/resources/static/idem/idempotent-fetch.js';
+import { memoryStorage } from './memory-storage.mjs';
 
 const BASE = process.env.IDEM_APP_URL;
 const skip = BASE ? false : 'IDEM_APP_URL not set: the live-app tests need the running reference app';
@@ -21,18 +22,6 @@ const AUTH = 'Bearer demo-bob';
 const START_BODY = '{"questionCount":2}';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A sessionStorage look-alike over a Map: every test gets its own. */
-function memoryStorage() {
-  const map = new Map();
-  return {
-    map,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => { map.set(k, String(v)); },
-    removeItem: (k) => { map.delete(k); },
-    key: (i) => Array.from(map.keys())[i] ?? null,
-    get length() { return map.size; },
-  };
-}
 
 function startInit(body = START_BODY) {
   return { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: AUTH }, body };
