@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   idempotentFetch,
   pendingActions,
+  discardPending,
   resumePending,
   IdempotentFetchError,
   UnrepeatableBodyError,
@@ -792,4 +793,22 @@ describe('problemMessage', () => {
     assert.equal(await problemMessage({ status: 418 }), 'HTTP 418');
     assert.equal(await problemMessage(undefined), 'No response');
   });
+});
+
+test('discardPending forgets a pending action so the next call starts with a new key', async () => {
+  const storage = memoryStorage();
+  const failing = async () => { throw new TypeError('network'); };
+  const options = { storage, action: 'a', retries: 0, fetch: failing };
+  const first = await idempotentFetch('https://app.test/api/x', { method: 'POST', body: '{}' }, options)
+    .catch((e) => e);
+  assert.ok(first instanceof IdempotentFetchError);
+  assert.equal(pendingActions({ storage }).length, 1);
+
+  assert.equal(discardPending('a', { storage }), true);
+  assert.deepEqual(pendingActions({ storage }), []);
+  assert.equal(discardPending('a', { storage }), false);
+
+  const second = await idempotentFetch('https://app.test/api/x', { method: 'POST', body: '{}' }, options)
+    .catch((e) => e);
+  assert.notEqual(second.key, first.key);
 });

@@ -275,6 +275,23 @@ export async function resumePending(action, options = {}) {
 }
 
 /**
+ * Forgets a pending action without resending it, e.g. on sign-out, so that another user of the tab never resends it
+ * with their own credentials. A later call for that action starts with a new key.
+ * @param {string} action
+ * @param {{storage?: Storage|Map<string,string>|null}} [options]
+ * @returns {boolean} whether an action of that name was pending
+ */
+export function discardPending(action, options = {}) {
+  const store = storeFor((options || {}).storage);
+  const entry = readEntry(store, String(action));
+  if (!entry) {
+    return false;
+  }
+  removeEntry(store, entry.action, entry.key);
+  return true;
+}
+
+/**
  * A readable sentence for a failed response: its problem+json `detail` (or `title`), else `HTTP <status>`.
  * Reads a clone, so the response stays readable; never throws.
  * @param {Response} response

@@ -110,6 +110,11 @@ public class BillingUseCases {
         return "checkout-expired";
     }
 
+    /** The plan of the user's active subscription, if there is one. */
+    public Optional<String> subscription(String userId) {
+        return subscriptions.activePlan(userId);
+    }
+
     /** Closes every open checkout past its expiry; returns how many. */
     public int expireOverdueCheckouts() {
         return checkouts.expireOverdue(null);

@@ -92,6 +92,9 @@ public final class Ports {
     public interface Subscriptions {
         boolean isActive(String userId);
 
+        /** The plan of the user's active subscription, if there is one. */
+        Optional<String> activePlan(String userId);
+
         /** Makes (or keeps) the user's subscription active, from the paid checkout. */
         void activate(String userId, String plan, UUID checkoutId);
     }

@@ -1,6 +1,7 @@
 package dev.idem.example.practice.adapters.jdbc;
 
 import dev.idem.example.practice.application.Ports;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -19,6 +20,12 @@ public class JdbcSubscriptions implements Ports.Subscriptions {
     public boolean isActive(String userId) {
         return jdbc.sql("SELECT count(*) FROM subscriptions WHERE user_id = :user AND status = 'active'")
                 .param("user", userId).query(Long.class).single() > 0;
+    }
+
+    @Override
+    public Optional<String> activePlan(String userId) {
+        return jdbc.sql("SELECT plan FROM subscriptions WHERE user_id = :user AND status = 'active'")
+                .param("user", userId).query(String.class).optional();
     }
 
     @Override

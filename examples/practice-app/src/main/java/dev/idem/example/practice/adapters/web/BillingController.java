@@ -4,8 +4,10 @@ import dev.idem.IdempotencyContext;
 import dev.idem.example.practice.application.BillingUseCases;
 import dev.idem.example.practice.domain.Practice.CheckoutSession;
 import java.security.Principal;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -22,6 +24,13 @@ public class BillingController {
 
     public BillingController(BillingUseCases billing) {
         this.billing = billing;
+    }
+
+    /** {@code {"status":"active","plan":"monthly"}} or {@code {"status":"none"}}: what the billing page shows. */
+    @GetMapping("/subscription")
+    public Map<String, String> subscription(Principal user) {
+        return billing.subscription(user.getName()).map(plan -> Map.of("status", "active", "plan", plan))
+                .orElse(Map.of("status", "none"));
     }
 
     /**

@@ -5,11 +5,13 @@ import dev.idem.spring.IdempotencyFilterConfigCustomizer;
 import dev.idem.spring.IdempotencyHttpAutoConfiguration;
 import java.util.regex.Pattern;
 import org.apache.catalina.core.StandardHost;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * The bearer-token filter (before Idem's), per-route missing-key policies for Idem's filter, and
@@ -28,6 +30,23 @@ public class WebConfiguration {
         FilterRegistrationBean<BearerTokenFilter> registration = new FilterRegistrationBean<>(new BearerTokenFilter(auth));
         registration.addUrlPatterns("/api/*");
         registration.setOrder(IdempotencyHttpAutoConfiguration.FILTER_ORDER - 10);
+        return registration;
+    }
+
+    /** The web page's flaky network ({@link DemoFaultValve}), in the demo profile only. */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "practice.demo.faults")
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> demoFaults() {
+        return factory -> factory.addEngineValves(new DemoFaultValve());
+    }
+
+    /** The flaky network's slow answers ({@link DemoSlowAnswerFilter}), before every other filter. */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "practice.demo.faults")
+    FilterRegistrationBean<DemoSlowAnswerFilter> demoSlowAnswers() {
+        FilterRegistrationBean<DemoSlowAnswerFilter> registration = new FilterRegistrationBean<>(
+                new DemoSlowAnswerFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 
