@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -222,6 +223,36 @@ class WebPagesBrowserTest extends PracticeAppTestBase {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subscription"), "Active"));
         assertThat(count("SELECT count(*) FROM subscriptions WHERE user_id = 'carol' AND status = 'active'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aSessionStartsAndIsAnsweredFromTheKeyboard() {
+        open("bob");
+        WebElement count = visible(By.id("question-count"));
+        count.clear();
+        count.sendKeys("1");
+        WebElement focused = driver.switchTo().activeElement();
+        for (int tab = 0; tab < 5 && !"start".equals(focused.getAttribute("id")); tab++) {
+            focused.sendKeys(Keys.TAB);
+            focused = driver.switchTo().activeElement();
+        }
+        assertThat(focused.getAttribute("id")).as("Tab reaches the start button").isEqualTo("start");
+        focused.sendKeys(Keys.ENTER);
+        WebElement choice = visible(By.cssSelector("#question button.choice"));
+        choice.sendKeys(Keys.SPACE);
+        visible(By.id("summary"));
+        assertThat(count("SELECT count(*) FROM attempts WHERE session_id = ?::uuid", sessionId())).isEqualTo(1);
+    }
+
+    @Test
+    void anErrorReadsAsTheProblemsMessageNotAsJson() {
+        open("carol"); // not entitled: starting a session is 403
+        visible(By.id("question-count"));
+        click(By.id("start"));
+        WebElement error = visible(By.id("error"));
+        wait.until(d -> !error.getText().isBlank());
+        assertThat(error.getText()).doesNotContain("{").doesNotContain("\"status\"").doesNotContain("Exception")
+                .matches("(?s)[A-Z].*");
     }
 
     private static String onPath(String program) {
