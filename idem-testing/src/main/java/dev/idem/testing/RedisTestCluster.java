@@ -68,6 +68,40 @@ public final class RedisTestCluster {
         return masters;
     }
 
+    /**
+     * Moves {@code slots} hash slots, with their keys, from the master on {@code fromPort} to the one on
+     * {@code toPort} ({@code redis-cli --cluster reshard}); returns how many slots it reported moving.
+     */
+    public int reshard(int fromPort, int toPort, int slots) {
+        String cli = onPath("redis-cli");
+        Process p;
+        try {
+            p = new ProcessBuilder(cli, "--cluster", "reshard", "127.0.0.1:" + ports.get(0), "--cluster-from",
+                    nodeId(fromPort), "--cluster-to", nodeId(toPort), "--cluster-slots", Integer.toString(slots),
+                    "--cluster-yes").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("redis-cli --cluster reshard failed:\n" + output);
+            }
+            return (int) output.lines().filter(l -> l.startsWith("Moving slot ")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while resharding", e);
+        }
+    }
+
+    private String nodeId(int port) {
+        for (String line : cli(onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length > 1 && fields[1].startsWith("127.0.0.1:" + port + "@")) {
+                return fields[0];
+            }
+        }
+        throw new IllegalStateException("no node on port " + port);
+    }
+
     /** How many keys the node on {@code port} holds. */
     public long keysOn(int port) {
         return Long.parseLong(cli(onPath("redis-cli"), port, "dbsize").trim());
