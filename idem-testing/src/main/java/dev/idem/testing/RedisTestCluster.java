@@ -2,7 +2,6 @@ package dev.idem.testing;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -39,8 +38,8 @@ public final class RedisTestCluster {
 
     /** The JVM's cluster, started on first use. */
     public static synchronized RedisTestCluster get() {
-        String server = onPath("redis-server");
-        String cli = onPath("redis-cli");
+        String server = Programs.onPath("redis-server");
+        String cli = Programs.onPath("redis-cli");
         Assumptions.assumeTrue(server != null && cli != null,
                 "no redis-server and redis-cli on the PATH: the Redis Cluster tests are skipped");
         if (shared == null) {
@@ -59,7 +58,7 @@ public final class RedisTestCluster {
     /** The master nodes' ports, from {@code CLUSTER NODES}. */
     public List<Integer> masterPorts() {
         List<Integer> masters = new ArrayList<>();
-        for (String line : cli(onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
+        for (String line : cli(Programs.onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
             String[] fields = line.trim().split(" ");
             if (fields.length > 2 && fields[2].contains("master") && !fields[2].contains("fail")) {
                 masters.add(Integer.parseInt(fields[1].replaceAll(".*:(\\d+)@.*", "$1")));
@@ -73,7 +72,7 @@ public final class RedisTestCluster {
      * {@code toPort} ({@code redis-cli --cluster reshard}); returns how many slots it reported moving.
      */
     public int reshard(int fromPort, int toPort, int slots) {
-        String cli = onPath("redis-cli");
+        String cli = Programs.onPath("redis-cli");
         Process p;
         try {
             p = new ProcessBuilder(cli, "--cluster", "reshard", "127.0.0.1:" + ports.get(0), "--cluster-from",
@@ -93,7 +92,7 @@ public final class RedisTestCluster {
     }
 
     private String nodeId(int port) {
-        for (String line : cli(onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
+        for (String line : cli(Programs.onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
             String[] fields = line.trim().split(" ");
             if (fields.length > 1 && fields[1].startsWith("127.0.0.1:" + port + "@")) {
                 return fields[0];
@@ -104,7 +103,7 @@ public final class RedisTestCluster {
 
     /** How many keys the node on {@code port} holds. */
     public long keysOn(int port) {
-        return Long.parseLong(cli(onPath("redis-cli"), port, "dbsize").trim());
+        return Long.parseLong(cli(Programs.onPath("redis-cli"), port, "dbsize").trim());
     }
 
     private static RedisTestCluster start(String server, String cli) {
@@ -193,13 +192,4 @@ public final class RedisTestCluster {
         }
     }
 
-    private static String onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
 }

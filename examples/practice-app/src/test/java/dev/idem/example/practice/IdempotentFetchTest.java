@@ -3,7 +3,7 @@ package dev.idem.example.practice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.testing.DocSnippets;
-import java.io.IOException;
+import dev.idem.testing.Programs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +34,7 @@ class IdempotentFetchTest extends PracticeAppTestBase {
 
     @Test
     void theNodeSuitePassesAgainstTheRunningApp() throws Exception {
-        String node = onPath("node");
+        String node = Programs.onPath("node");
         Assumptions.assumeTrue(node != null, "no node on the PATH: the idempotent-fetch.js tests need Node.js 20");
         Path log = Path.of("target", "node-test.log");
         Files.createDirectories(log.getParent());
@@ -58,13 +58,4 @@ class IdempotentFetchTest extends PracticeAppTestBase {
                 .isEqualTo(DocSnippets.block(Path.of("../../README.md"), "client-js"));
     }
 
-    private static String onPath(String program) throws IOException {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
 }

@@ -2,6 +2,7 @@ package dev.idem.example.practice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.testing.Programs;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,8 +50,8 @@ class WebPagesBrowserTest extends PracticeAppTestBase {
 
     @BeforeAll
     static void findTheBrowser() {
-        chromedriver = onPath("chromedriver");
-        chromium = onPath("chromium");
+        chromedriver = Programs.onPath("chromedriver");
+        chromium = Programs.onPath("chromium");
         Assumptions.assumeTrue(chromedriver != null && chromium != null,
                 "no chromium and chromedriver on the PATH (Debian packages chromium, chromium-driver): the browser"
                         + " tests are skipped");
@@ -255,13 +256,4 @@ class WebPagesBrowserTest extends PracticeAppTestBase {
                 .matches("(?s)[A-Z].*");
     }
 
-    private static String onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
 }
