@@ -28,6 +28,11 @@ public final class PostgresSchema {
             "/db/idem/V2__idempotency_keys_waiters.sql");
     private static final Pattern DEFAULT_NAMES = Pattern.compile("\\bidempotency_keys(_[a-z_]+)?\\b");
 
+    /** PostgreSQL's SQLState for a transaction aborted to break a deadlock. */
+    private static final String DEADLOCK = "40P01";
+    /** Runs of the DDL before a deadlock is reported. */
+    private static final int DDL_ATTEMPTS = 5;
+
     private PostgresSchema() {
     }
 
@@ -45,6 +50,29 @@ public final class PostgresSchema {
      */
     public static void create(DataSource dataSource, String table) {
         String sql = sql(table);
+        // another instance starting, or live traffic on an existing table, can deadlock with the DDL: PostgreSQL
+        // then aborts one side (SQLState 40P01), and running the idempotent statements again is safe
+        for (int attempt = 1; ; attempt++) {
+            try {
+                createOnce(dataSource, sql);
+                return;
+            } catch (SQLException e) {
+                if (!DEADLOCK.equals(e.getSQLState()) || attempt == DDL_ATTEMPTS) {
+                    throw new IdempotencyStoreException("could not create the idempotency table " + table + ": "
+                            + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(100L * attempt); // backing off before the next attempt, not synchronisation
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IdempotencyStoreException("interrupted while creating the idempotency table " + table,
+                            interrupted);
+                }
+            }
+        }
+    }
+
+    private static void createOnce(DataSource dataSource, String sql) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -57,8 +85,6 @@ public final class PostgresSchema {
             } finally {
                 connection.setAutoCommit(autoCommit);
             }
-        } catch (SQLException e) {
-            throw new IdempotencyStoreException("could not create the idempotency table " + table + ": " + e.getMessage(), e);
         }
     }
 
