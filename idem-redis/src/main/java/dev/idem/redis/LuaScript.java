@@ -51,6 +51,18 @@ final class LuaScript {
         return sha;
     }
 
+    /** The script's text, for {@code EVAL} after a {@code NOSCRIPT}. */
+    byte[] source() {
+        return source;
+    }
+
+    /** Whether {@code e} is the server's {@code NOSCRIPT}: it does not hold the script (restart, failover, flush). */
+    static boolean isNoScript(RuntimeException e) {
+        return e instanceof RedisNoScriptException
+                || e instanceof RedisCommandExecutionException && e.getMessage() != null
+                && e.getMessage().startsWith("NOSCRIPT");
+    }
+
     /** Puts the script into the server's cache ({@code SCRIPT LOAD}); also checks that it compiles. */
     void register(RedisClusterCommands<byte[], byte[]> redis) {
         String loaded = redis.scriptLoad(source);
@@ -64,10 +76,8 @@ final class LuaScript {
         byte[][] keys = {key};
         try {
             return redis.evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            return redis.eval(source, type, keys, args);
         } catch (RedisCommandExecutionException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+            if (isNoScript(e)) {
                 return redis.eval(source, type, keys, args);
             }
             throw e;

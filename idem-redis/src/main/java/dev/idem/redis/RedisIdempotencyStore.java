@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Redis store: Lettuce over a standalone Redis or a Redis Cluster, one hash per record, every multi-step
@@ -56,7 +56,9 @@ import java.util.function.Function;
  * <ul>
  *   <li>Durability is Redis' own: without persistence (AOF with {@code appendfsync always} or
  *       {@code everysec}, or replication with failover), a restart or failover forgets every key, and a retry
- *       that arrives afterwards runs its action again. PostgreSQL keeps its records through restarts.</li>
+ *       that arrives afterwards runs its action again. PostgreSQL keeps its records through restarts. Replication
+ *       is asynchronous: a write acknowledged by a master that fails over before its replica received it is lost,
+ *       unless {@link Builder#replicaAcknowledgements} makes every write wait for the replicas.</li>
  *   <li>There is no transactional mode: an action's own writes (to another database) and its record cannot
  *       commit together, so "effect committed, result lost" is possible when the process dies between the two;
  *       the lease then ends and a retry runs the action again.</li>
@@ -88,15 +90,19 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     private final RedisRecords records;
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterCommands<byte[], byte[]> commands;
+    private final ScriptCalls plain;
+    private final ScriptCalls writes;
     private final SignalingWaiter waiter;
     private final EventSubscriber subscriber;
 
     private RedisIdempotencyStore(RedisRecords records, StatefulConnection<byte[], byte[]> connection,
-                                  RedisClusterCommands<byte[], byte[]> commands, SignalingWaiter waiter,
-                                  EventSubscriber subscriber) {
+                                  RedisClusterCommands<byte[], byte[]> commands, ScriptCalls writes,
+                                  SignalingWaiter waiter, EventSubscriber subscriber) {
         this.records = records;
         this.connection = connection;
         this.commands = commands;
+        this.plain = ScriptCalls.plain(commands);
+        this.writes = writes == null ? plain : writes;
         this.waiter = waiter;
         this.subscriber = subscriber;
     }
@@ -122,32 +128,32 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
 
     @Override
     public ClaimResult claim(ClaimRequest request) {
-        return call("claim", request.id(), redis -> records.claim(redis, request));
+        return call("claim", request.id(), () -> records.claim(writes, request));
     }
 
     @Override
     public Optional<StoredRecord> find(RecordId id, Instant now) {
-        return call("find", id, redis -> records.find(redis, id, now));
+        return call("find", id, () -> records.find(commands, id, now));
     }
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        return call("complete", id, redis -> records.complete(redis, id, token, result));
+        return call("complete", id, () -> records.complete(writes, id, token, result));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        return call("fail", id, redis -> records.fail(redis, id, token, error));
+        return call("fail", id, () -> records.fail(writes, id, token, error));
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        return call("release", id, redis -> records.release(redis, id, token));
+        return call("release", id, () -> records.release(writes, id, token));
     }
 
     @Override
     public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
-        return call("renew the lease of", id, redis -> records.renewLease(redis, id, token, leaseUntil));
+        return call("renew the lease of", id, () -> records.renewLease(writes, id, token, leaseUntil));
     }
 
     /**
@@ -182,7 +188,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         if (subscriber == null) {
             return Waiter.polling();
         }
-        return waiter.flagging(id -> call("flag a waiter on", id, redis -> records.flagWaiter(redis, id)));
+        return waiter.flagging(id -> call("flag a waiter on", id, () -> records.flagWaiter(plain, id)));
     }
 
     /** The prefix of every key this store writes. */
@@ -212,9 +218,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         }
     }
 
-    private <R> R call(String operation, RecordId id, Function<RedisClusterCommands<byte[], byte[]>, R> work) {
+    private <R> R call(String operation, RecordId id, Supplier<R> work) {
         try {
-            return work.apply(commands);
+            return work.get();
         } catch (RedisException e) {
             throw new IdempotencyStoreException("Redis failed to " + operation + " " + id + " ("
                     + e.getClass().getSimpleName() + "): " + e.getMessage(), e);
@@ -229,6 +235,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         private String channel;
         private boolean notifications = true;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private int replicas;
+        private Duration replicaTimeout;
 
         private Builder(RedisClient client, RedisClusterClient clusterClient) {
             this.client = client;
@@ -278,26 +286,73 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
         }
 
         /**
+         * Makes every write (claim, completion, failure, release, lease renewal) wait until {@code replicas}
+         * replicas of the record's master acknowledged it ({@code WAIT replicas timeout}, sent right after the
+         * write on the same connection), and fail with {@link IdempotencyStoreException} when fewer did within
+         * {@code timeout}: the engine then fails closed (a claim not acknowledged does not run its action). Redis
+         * replicates asynchronously, so without this a write acknowledged to the application can be lost when its
+         * master fails over before a replica received it (a claim lost that way lets a duplicate run the action
+         * again; a completion lost that way makes a retry run it again once the lease ended).
+         *
+         * <p>What remains: a write that was refused after reaching the master (too few acknowledgements) may or may
+         * not survive a failover; a refused completion is logged by the engine and the caller still gets its result,
+         * so if the failover then loses it, a retry runs the action again after the lease, as after any completion
+         * that could not be stored. With several replicas per master, ask for all of them (Redis promotes the most
+         * up-to-date replica first, but does not promise to). Each write costs one more round trip between master and
+         * replica, and holds its connection to that master on the server until the replicas answered. Default: off
+         * (0 replicas). In a cluster, a write whose slot is being migrated ({@code ASK}) is refused until the slot
+         * settled; {@code MOVED} is followed.
+         *
+         * @param replicas how many replicas must acknowledge each write, 0 for none (the default)
+         * @param timeout  how long a write waits for them: positive and shorter than the command timeout
+         */
+        public Builder replicaAcknowledgements(int replicas, Duration timeout) {
+            if (replicas < 0) {
+                throw new IllegalArgumentException("replicas must be 0 or more, got " + replicas);
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the replica acknowledgement timeout must be positive, got "
+                        + timeout);
+            }
+            this.replicas = replicas;
+            this.replicaTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Connects, loads the scripts and (with notifications) subscribes, then returns the store.
          *
          * @throws IllegalArgumentException  for an invalid prefix or channel
          * @throws IdempotencyStoreException if Redis cannot be reached or refuses the scripts or the subscription
          */
         public RedisIdempotencyStore build() {
+            if (replicas > 0 && replicaTimeout.compareTo(commandTimeout) >= 0) {
+                throw new IllegalArgumentException("the replica acknowledgement timeout (" + replicaTimeout
+                        + ") must be shorter than the command timeout (" + commandTimeout + ")");
+            }
             RedisKeys keys = RedisKeys.of(keyPrefix, channel);
             RedisRecords records = new RedisRecords(keys, notifications);
             SignalingWaiter waiter = new SignalingWaiter();
             StatefulConnection<byte[], byte[]> connection = null;
             try {
                 RedisClusterCommands<byte[], byte[]> commands;
+                ScriptCalls writes = null;
                 if (client != null) {
                     StatefulRedisConnection<byte[], byte[]> standalone = client.connect(ByteArrayCodec.INSTANCE);
                     connection = standalone;
                     commands = standalone.sync();
+                    if (replicas > 0) {
+                        writes = ReplicaAcknowledgedCalls.standalone(standalone, replicas, replicaTimeout,
+                                commandTimeout);
+                    }
                 } else {
                     StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
                     connection = cluster;
                     commands = cluster.sync();
+                    if (replicas > 0) {
+                        writes = ReplicaAcknowledgedCalls.cluster(cluster, replicas, replicaTimeout, commandTimeout);
+                    }
                 }
                 connection.setTimeout(commandTimeout);
                 records.registerScripts(commands);
@@ -307,7 +362,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
                             ? client.connectPubSub(StringCodec.UTF8) : clusterClient.connectPubSub(StringCodec.UTF8);
                     subscriber = EventSubscriber.start(pubSub, keys.channel(), waiter, commandTimeout);
                 }
-                return new RedisIdempotencyStore(records, connection, commands, waiter, subscriber);
+                return new RedisIdempotencyStore(records, connection, commands, writes, waiter, subscriber);
             } catch (RuntimeException e) {
                 if (connection != null) {
                     connection.close();

@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * The store's Redis commands, each operation one round trip on the connection it is given: {@code find} is
- * one {@code HMGET}; claim, complete, fail, release and renew are each one Lua script, so every check and the
+ * one {@code HMGET}; claim, complete, fail, release and renew are each one Lua script (followed by a {@code WAIT}
+ * when the {@link ScriptCalls} given ask for replicas' acknowledgement), so every check and the
  * write it guards happen atomically on the server. Every write after the claim is guarded by the owner token
  * and by {@code status = IN_PROGRESS}. Instants are stored as epoch milliseconds from the engine's clock.
  * Immutable and thread-safe (Lettuce connections are).
@@ -59,10 +60,10 @@ final class RedisRecords {
         scripts().forEach(script -> script.register(redis));
     }
 
-    ClaimResult claim(RedisClusterCommands<byte[], byte[]> redis, ClaimRequest request) {
+    ClaimResult claim(ScriptCalls redis, ClaimRequest request) {
         RecordId id = request.id();
         OwnerToken token = OwnerToken.random();
-        List<Object> reply = claim.run(redis, ScriptOutputType.MULTI, keys.keyBytes(id),
+        List<Object> reply = redis.run(claim, ScriptOutputType.MULTI, keys.keyBytes(id),
                 millis(request.now()), utf8(request.fingerprint().hex()), utf8(token.value()),
                 millis(request.leaseUntil()), millis(request.expiresAt()),
                 utf8(id.scope()), utf8(id.action()), utf8(id.key()));
@@ -87,29 +88,29 @@ final class RedisRecords {
         return record.expiredAt(now) ? Optional.empty() : Optional.of(record);
     }
 
-    boolean complete(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, StoredResult result) {
+    boolean complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result) {
         return finish(redis, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
     }
 
-    boolean fail(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, StoredError error) {
+    boolean fail(ScriptCalls redis, RecordId id, OwnerToken token, StoredError error) {
         return finish(redis, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
     }
 
-    private boolean finish(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token,
+    private boolean finish(ScriptCalls redis, RecordId id, OwnerToken token,
                            RecordStatus status, String contentType, byte[] body) {
-        Long written = finish.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+        Long written = redis.run(finish, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
                 utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
         return written != null && written == 1;
     }
 
-    boolean release(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token) {
-        Long deleted = release.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+    boolean release(ScriptCalls redis, RecordId id, OwnerToken token) {
+        Long deleted = redis.run(release, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
                 channel, utf8(id.digest()));
         return deleted != null && deleted == 1;
     }
 
-    boolean renewLease(RedisClusterCommands<byte[], byte[]> redis, RecordId id, OwnerToken token, Instant leaseUntil) {
-        Long renewed = renew.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+    boolean renewLease(ScriptCalls redis, RecordId id, OwnerToken token, Instant leaseUntil) {
+        Long renewed = redis.run(renew, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
                 millis(leaseUntil));
         return renewed != null && renewed == 1;
     }
@@ -119,8 +120,8 @@ final class RedisRecords {
      *
      * @return false when the record is no longer in progress: nothing will be published, look again now
      */
-    boolean flagWaiter(RedisClusterCommands<byte[], byte[]> redis, RecordId id) {
-        Long flagged = flagWaiter.run(redis, ScriptOutputType.INTEGER, keys.keyBytes(id));
+    boolean flagWaiter(ScriptCalls redis, RecordId id) {
+        Long flagged = redis.run(flagWaiter, ScriptOutputType.INTEGER, keys.keyBytes(id));
         return flagged != null && flagged == 1;
     }
 

@@ -20,7 +20,12 @@ class RedisClusterStoreConformanceTest extends IdempotencyStoreContract {
     @Override
     protected IdempotencyStore createStore() {
         prefix = "idem-cluster-" + UUID.randomUUID() + ":";
-        return RedisIdempotencyStore.builder(RedisTestCluster.get().client()).keyPrefix(prefix).build();
+        return configure(RedisIdempotencyStore.builder(RedisTestCluster.get().client())).keyPrefix(prefix).build();
+    }
+
+    /** The store's settings under test beyond the prefix: none here. */
+    protected RedisIdempotencyStore.Builder configure(RedisIdempotencyStore.Builder builder) {
+        return builder;
     }
 
     @Override

@@ -50,6 +50,20 @@ class RedisStoreSettingsTest {
     }
 
     @Test
+    void invalidReplicaAcknowledgementsAreRefusedBeforeConnecting() {
+        assertThatThrownBy(() -> RedisIdempotencyStore.builder(client).replicaAcknowledgements(-1, Duration.ofMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replicas");
+        assertThatThrownBy(() -> RedisIdempotencyStore.builder(client).replicaAcknowledgements(1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> RedisIdempotencyStore.builder(client).replicaAcknowledgements(1, null))
+                .isInstanceOf(NullPointerException.class);
+        // the builder refuses a wait as long as the command timeout before it tries to connect (no Redis here)
+        assertThatThrownBy(() -> RedisIdempotencyStore.builder(client).commandTimeout(Duration.ofSeconds(1))
+                .replicaAcknowledgements(1, Duration.ofSeconds(1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shorter than the command timeout");
+    }
+
+    @Test
     void keysPutTheDigestOfTheWholeIdInsideTheHashTag() {
         RedisKeys keys = RedisKeys.of("idem:", null);
         RecordId tricky = new RecordId("a:{b}", "c}", "{d");

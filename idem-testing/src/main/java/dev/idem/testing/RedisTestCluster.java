@@ -1,6 +1,8 @@
 package dev.idem.testing;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,32 +10,50 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Redis Cluster for tests: 3 masters and 3 replicas started from the machine's {@code redis-server} on free
  * loopback ports (nothing is downloaded, nothing kept on disk but the nodes' config files under
  * {@code target/redis-cluster}), formed with {@code redis-cli --cluster create}. One per JVM, stopped at exit.
+ * Nodes can be killed (SIGKILL), paused (SIGSTOP) and restarted, so a test can fail a master over to its replica;
+ * the node timeout is {@link #NODE_TIMEOUT}, and the client refreshes its view of the slots on every redirection and
+ * each second.
  * Without {@code redis-server} and {@code redis-cli} on the PATH, {@link #get()} skips the calling test with one line.
  * Thread-safe.
  */
 public final class RedisTestCluster {
 
     private static final int NODES = 6;
+    /** How long a node may be unreachable before the others fail it over: short, so a failover takes seconds. */
+    public static final Duration NODE_TIMEOUT = Duration.ofMillis(1000);
     private static RedisTestCluster shared;
 
+    private final String server;
+    private final Path dir;
     private final List<Integer> ports;
-    private final List<Process> nodes;
+    private final Map<Integer, Process> nodes;
     private final RedisClusterClient client;
 
-    private RedisTestCluster(List<Integer> ports, List<Process> nodes) {
+    private RedisTestCluster(String server, Path dir, List<Integer> ports, Map<Integer, Process> nodes) {
+        this.server = server;
+        this.dir = dir;
         this.ports = List.copyOf(ports);
         this.nodes = nodes;
         this.client = RedisClusterClient.create(ports.stream()
                 .map(p -> RedisURI.create("redis://127.0.0.1:" + p)).toList());
+        // a failover moves slots to another node: the client learns it from the cluster at once (adaptive) or
+        // within a second (periodic), as a production client should be configured
+        client.setOptions(ClusterClientOptions.builder().topologyRefreshOptions(ClusterTopologyRefreshOptions
+                .builder().enableAllAdaptiveRefreshTriggers().adaptiveRefreshTriggersTimeout(Duration.ofMillis(200))
+                .enablePeriodicRefresh(Duration.ofSeconds(1)).build()).build());
     }
 
     /** The JVM's cluster, started on first use. */
@@ -55,16 +75,133 @@ public final class RedisTestCluster {
         return client;
     }
 
-    /** The master nodes' ports, from {@code CLUSTER NODES}. */
+    /** The master nodes' ports, from {@code CLUSTER NODES} (asked of a live node). */
     public List<Integer> masterPorts() {
         List<Integer> masters = new ArrayList<>();
-        for (String line : cli(Programs.onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
-            String[] fields = line.trim().split(" ");
-            if (fields.length > 2 && fields[2].contains("master") && !fields[2].contains("fail")) {
-                masters.add(Integer.parseInt(fields[1].replaceAll(".*:(\\d+)@.*", "$1")));
+        for (String[] node : clusterNodes()) {
+            if (node[2].contains("master") && !node[2].contains("fail")) {
+                masters.add(port(node));
             }
         }
         return masters;
+    }
+
+    /** The port of the replica of the master on {@code masterPort} (each master has one). */
+    public int replicaOf(int masterPort) {
+        String masterId = nodeId(masterPort);
+        for (String[] node : clusterNodes()) {
+            if (node[2].contains("slave") && node[3].equals(masterId)) {
+                return port(node);
+            }
+        }
+        throw new IllegalStateException("the master on port " + masterPort + " has no replica");
+    }
+
+    /** SIGKILL of the node on {@code port}: no shutdown, no last write to its replica. */
+    public void kill(int port) {
+        Process node = nodes.get(port);
+        node.destroyForcibly();
+        try {
+            if (!node.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server on port " + port + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing port " + port, e);
+        }
+    }
+
+    /**
+     * Closes the master's replication connections ({@code CLIENT KILL TYPE replica}), as a network cut between
+     * the master and its replicas would: what the master accepts next reaches no replica until one reconnects.
+     */
+    public void dropReplicationLinks(int masterPort) {
+        String out = cli(Programs.onPath("redis-cli"), masterPort, "client", "kill", "type", "replica");
+        if (!out.trim().matches("\\d+")) {
+            throw new IllegalStateException("CLIENT KILL TYPE replica on port " + masterPort + " answered " + out);
+        }
+    }
+
+    /** SIGSTOP of the node on {@code port}: it neither answers nor replicates until {@link #resume}. */
+    public void pause(int port) {
+        signal(port, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume(int port) {
+        signal(port, "CONT");
+    }
+
+    /**
+     * Starts the killed node on {@code port} again with its own {@code nodes.conf}: it rejoins the cluster (as the
+     * replica of whichever node took its slots over) and this returns once it synchronised with its master.
+     */
+    public void restart(int port) {
+        try {
+            nodes.put(port, launch(server, dir, port));
+            awaitPing(Programs.onPath("redis-cli"), port);
+            awaitUntil(60, "port " + port + " in sync with its master", () ->
+                    cli(Programs.onPath("redis-cli"), port, "info", "replication").contains("master_link_status:up"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart redis-server on port " + port, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting port " + port, e);
+        }
+    }
+
+    /** Waits until the node on {@code port} reports itself master of a cluster in state ok (after a failover). */
+    public void awaitPromoted(int port) {
+        try {
+            awaitUntil(60, "port " + port + " promoted to master", () -> {
+                String info = cli(Programs.onPath("redis-cli"), port, "cluster", "info");
+                return info.contains("cluster_state:ok")
+                        && cli(Programs.onPath("redis-cli"), port, "role").startsWith("master");
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a failover", e);
+        }
+    }
+
+    private List<String[]> clusterNodes() {
+        String cli = Programs.onPath("redis-cli");
+        for (int port : ports) {
+            Process node = nodes.get(port);
+            if (node == null || !node.isAlive()) {
+                continue;
+            }
+            String out = cli(cli, port, "cluster", "nodes");
+            if (!out.isBlank() && !out.startsWith("ERR") && !out.startsWith("Could not connect")) {
+                List<String[]> lines = new ArrayList<>();
+                for (String line : out.split("\n")) {
+                    String[] fields = line.trim().split(" ");
+                    if (fields.length > 3) {
+                        lines.add(fields);
+                    }
+                }
+                return lines;
+            }
+        }
+        throw new IllegalStateException("no node of the cluster answers CLUSTER NODES");
+    }
+
+    private static int port(String[] node) {
+        return Integer.parseInt(node[1].replaceAll(".*:(\\d+)@.*", "$1"));
+    }
+
+    private void signal(int port, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes.get(port).pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " of port " + port + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /**
@@ -92,10 +229,9 @@ public final class RedisTestCluster {
     }
 
     private String nodeId(int port) {
-        for (String line : cli(Programs.onPath("redis-cli"), ports.get(0), "cluster", "nodes").split("\n")) {
-            String[] fields = line.trim().split(" ");
-            if (fields.length > 1 && fields[1].startsWith("127.0.0.1:" + port + "@")) {
-                return fields[0];
+        for (String[] node : clusterNodes()) {
+            if (node[1].startsWith("127.0.0.1:" + port + "@")) {
+                return node[0];
             }
         }
         throw new IllegalStateException("no node on port " + port);
@@ -109,16 +245,11 @@ public final class RedisTestCluster {
     private static RedisTestCluster start(String server, String cli) {
         Path dir = Path.of("target", "redis-cluster").toAbsolutePath();
         List<Integer> ports = new ArrayList<>();
-        List<Process> nodes = new ArrayList<>();
+        Map<Integer, Process> nodes = new ConcurrentHashMap<>();
         try {
             for (int i = 0; i < NODES; i++) {
                 int port = freePort();
-                Path nodeDir = Files.createDirectories(dir.resolve(Integer.toString(port)));
-                nodes.add(new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-node-timeout", "2000", "--appendonly", "no", "--save", "",
-                        "--dir", nodeDir.toString()).redirectErrorStream(true)
-                        .redirectOutput(nodeDir.resolve("redis.log").toFile()).start());
+                nodes.put(port, launch(server, dir, port));
                 ports.add(port);
             }
             for (int port : ports) {
@@ -132,42 +263,56 @@ public final class RedisTestCluster {
             if (!formed.waitFor(60, TimeUnit.SECONDS) || formed.exitValue() != 0) {
                 throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (int port : ports) {
-                while (!cli(cli, port, "cluster", "info").contains("cluster_state:ok")) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the cluster did not reach cluster_state:ok in 60 s");
-                    }
-                    TimeUnit.MILLISECONDS.sleep(100); // polling the cluster's own state, no event to wait on
-                }
+                awaitUntil(60, "cluster_state:ok on port " + port,
+                        () -> cli(cli, port, "cluster", "info").contains("cluster_state:ok"));
             }
-            return new RedisTestCluster(ports, nodes);
+            for (int port : ports) { // a replica's first full sync ends after the cluster reports ok
+                awaitUntil(60, "replication in sync on port " + port, () -> {
+                    String replication = cli(cli, port, "info", "replication");
+                    return replication.contains("role:master") || replication.contains("master_link_status:up");
+                });
+            }
+            return new RedisTestCluster(server, dir, ports, nodes);
         } catch (IOException e) {
-            nodes.forEach(Process::destroyForcibly);
+            nodes.values().forEach(Process::destroyForcibly);
             throw new UncheckedIOException("could not start the Redis Cluster", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            nodes.forEach(Process::destroyForcibly);
+            nodes.values().forEach(Process::destroyForcibly);
             throw new IllegalStateException("interrupted while starting the Redis Cluster", e);
         } catch (RuntimeException e) {
-            nodes.forEach(Process::destroyForcibly);
+            nodes.values().forEach(Process::destroyForcibly);
             throw e;
+        }
+    }
+
+    private static Process launch(String server, Path dir, int port) throws IOException {
+        Path nodeDir = Files.createDirectories(dir.resolve(Integer.toString(port)));
+        return new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()), "--appendonly", "no", "--save", "",
+                "--dir", nodeDir.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
+    }
+
+    private static void awaitUntil(int seconds, String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no " + what + " within " + seconds + " s");
+            }
+            TimeUnit.MILLISECONDS.sleep(50); // polling the servers' own state, no event to wait on
         }
     }
 
     private void stop() {
         client.shutdown();
-        nodes.forEach(Process::destroyForcibly);
+        nodes.values().forEach(Process::destroyForcibly);
     }
 
     private static void awaitPing(String cli, int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!cli(cli, port, "ping").contains("PONG")) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("redis-server on port " + port + " did not answer PING in 30 s");
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // polling a starting process, no event to wait on
-        }
+        awaitUntil(30, "PONG from redis-server on port " + port, () -> cli(cli, port, "ping").contains("PONG"));
     }
 
     private static String cli(String cli, int port, String... command) {
