@@ -192,6 +192,13 @@ public class IdempotencyProperties {
         private String url;
         /** Prefix of every Redis key Idem writes. */
         private String keyPrefix = "idem:";
+        /**
+         * How many replicas must acknowledge each write (WAIT) before it counts; 0 (the default) for Redis'
+         * asynchronous replication, where a failover can lose acknowledged writes.
+         */
+        private int replicaAcknowledgements;
+        /** How long a write waits for those replicas before it fails (and the request gets 503). */
+        private Duration replicaAcknowledgementTimeout = Duration.ofMillis(500);
 
         public String getUrl() {
             return url;
@@ -207,6 +214,22 @@ public class IdempotencyProperties {
 
         public void setKeyPrefix(String keyPrefix) {
             this.keyPrefix = keyPrefix;
+        }
+
+        public int getReplicaAcknowledgements() {
+            return replicaAcknowledgements;
+        }
+
+        public void setReplicaAcknowledgements(int replicaAcknowledgements) {
+            this.replicaAcknowledgements = replicaAcknowledgements;
+        }
+
+        public Duration getReplicaAcknowledgementTimeout() {
+            return replicaAcknowledgementTimeout;
+        }
+
+        public void setReplicaAcknowledgementTimeout(Duration replicaAcknowledgementTimeout) {
+            this.replicaAcknowledgementTimeout = replicaAcknowledgementTimeout;
         }
     }
 

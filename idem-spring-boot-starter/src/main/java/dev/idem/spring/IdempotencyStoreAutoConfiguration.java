@@ -79,8 +79,12 @@ public class IdempotencyStoreAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean(IdempotencyStore.class)
         RedisIdempotencyStore redisIdempotencyStore(RedisClient client, IdempotencyProperties properties) {
-            log.info("Idem uses the Redis store (prefix {})", properties.getRedis().getKeyPrefix());
-            return RedisIdempotencyStore.builder(client).keyPrefix(properties.getRedis().getKeyPrefix()).build();
+            IdempotencyProperties.Redis redis = properties.getRedis();
+            log.info("Idem uses the Redis store (prefix {}, {} replica acknowledgement(s) per write)",
+                    redis.getKeyPrefix(), redis.getReplicaAcknowledgements());
+            return RedisIdempotencyStore.builder(client).keyPrefix(redis.getKeyPrefix())
+                    .replicaAcknowledgements(redis.getReplicaAcknowledgements(),
+                            redis.getReplicaAcknowledgementTimeout()).build();
         }
     }
 

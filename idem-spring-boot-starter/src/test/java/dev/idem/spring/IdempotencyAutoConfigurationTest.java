@@ -3,6 +3,7 @@ package dev.idem.spring;
 import dev.idem.jackson3.Jackson3ResultCodec;
 import dev.idem.tck.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.idem.Idempotency;
@@ -114,6 +115,25 @@ class IdempotencyAutoConfigurationTest {
                     Idempotency idem = context.getBean(Idempotency.class);
                     assertThat(idem.execute(request("r1"), String.class, () -> "ran")).isEqualTo("ran");
                     assertThat(idem.execute(request("r1"), String.class, () -> "again")).isEqualTo("ran");
+                });
+        RedisTestServer.deleteKeys(prefix);
+    }
+
+    @Test
+    void replicaAcknowledgementsReachTheRedisStoreAndAReplicalessRedisRefusesEveryClaim() {
+        RedisTestServer.assumeAvailable();
+        String prefix = RedisTestServer.uniquePrefix();
+        runner.withPropertyValues("idem.store=redis", "idem.redis.url=" + RedisTestServer.url().orElseThrow(),
+                        "idem.redis.key-prefix=" + prefix, "idem.redis.replica-acknowledgements=1",
+                        "idem.redis.replica-acknowledgement-timeout=50ms")
+                .run(context -> {
+                    Idempotency idem = context.getBean(Idempotency.class);
+                    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+                    // the test server has no replica: no write can be acknowledged, so nothing runs unprotected
+                    assertThatThrownBy(() -> idem.execute(request("w1"), String.class, () -> "ran " + runs.incrementAndGet()))
+                            .isInstanceOf(dev.idem.IdempotencyStoreException.class)
+                            .hasStackTraceContaining("0 of 1 replicas acknowledged it within 50 ms");
+                    assertThat(runs).hasValue(0);
                 });
         RedisTestServer.deleteKeys(prefix);
     }
