@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
 /**
  * One reference-app process (a JVM of its own, started from this module's class path with
  * {@link dev.idem.reliability.app.FaultInjectingApp}) on the suite's database, reached through its own
- * {@link FaultProxy} so a test can cut that instance off PostgreSQL. It can be killed with SIGKILL, paused with
+ * {@link FaultProxy} so a test can cut that instance off PostgreSQL. An instance on the Redis store
+ * ({@link #launchOnRedis}) keeps its idempotency records in Redis, reached through a proxy of its own
+ * ({@link #redis}), and its application data in PostgreSQL; its routes are all two-phase (Redis has no transactional
+ * mode). It can be killed with SIGKILL, paused with
  * SIGSTOP and resumed, and started again on the same port. Its output goes to {@code target/reliability-logs}.
  * Not thread-safe: one test drives it at a time.
  */
@@ -34,17 +37,22 @@ final class AppInstance implements AutoCloseable {
     final String name;
     final int port;
     final FaultProxy database;
+    /** The proxy to Redis of an instance on the Redis store, else null. */
+    final FaultProxy redis;
     private final ReliabilityDatabase db;
+    private final ReliabilityRedis redisStore;
     private final Path log;
     private final List<String> settings;
     private Process process;
 
-    private AppInstance(String name, ReliabilityDatabase db, List<String> settings) {
+    private AppInstance(String name, ReliabilityDatabase db, ReliabilityRedis redisStore, List<String> settings) {
         this.name = name;
         this.db = db;
+        this.redisStore = redisStore;
         this.settings = List.copyOf(settings);
         this.port = freePort();
         this.database = FaultProxy.start(name + "-pg", db.host, db.port);
+        this.redis = redisStore == null ? null : FaultProxy.start(name + "-redis", redisStore.host, redisStore.port);
         this.log = Path.of("target", "reliability-logs", name + ".log");
     }
 
@@ -55,7 +63,14 @@ final class AppInstance implements AutoCloseable {
 
     /** Launches the process with {@code settings} ({@code --name=value}) in place of the suite's own of that name. */
     static AppInstance launch(String name, ReliabilityDatabase db, List<String> settings) {
-        AppInstance instance = new AppInstance(name, db, settings);
+        AppInstance instance = new AppInstance(name, db, null, settings);
+        instance.launch();
+        return instance;
+    }
+
+    /** Launches the process with its idempotency records in {@code redis} (under its prefix) instead of PostgreSQL. */
+    static AppInstance launchOnRedis(String name, ReliabilityDatabase db, ReliabilityRedis redis) {
+        AppInstance instance = new AppInstance(name, db, redis, List.of());
         instance.launch();
         return instance;
     }
@@ -80,6 +95,12 @@ final class AppInstance implements AutoCloseable {
                 "--practice.bookmark-toggle.limit=1000000",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.idem=INFO"));
+        if (redis != null) {
+            command.addAll(List.of("--idem.store=redis",
+                    "--idem.redis.url=redis://127.0.0.1:" + redis.port(),
+                    "--idem.redis.key-prefix=" + redisStore.prefix,
+                    "--idem.http.transactional-paths="));
+        }
         for (String setting : settings) { // a setting replaces the suite's own (two values would bind as a list)
             String name = setting.substring(0, setting.indexOf('=') + 1);
             command.removeIf(arg -> arg.startsWith(name));
@@ -144,8 +165,10 @@ final class AppInstance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        database.cut(); // its dead sockets through the proxy go too
-        database.heal();
+        for (FaultProxy proxy : proxies()) { // its dead sockets through the proxies go too
+            proxy.cut();
+            proxy.heal();
+        }
     }
 
     /** SIGSTOP: every thread of the JVM stops (no lease renewal), as in a long GC pause or a frozen VM. */
@@ -186,7 +209,12 @@ final class AppInstance implements AutoCloseable {
             resume(); // a paused JVM would not die from SIGTERM
             process.destroyForcibly();
         }
-        database.close();
+        proxies().forEach(FaultProxy::close);
+    }
+
+    /** The proxies between this instance and its servers. */
+    List<FaultProxy> proxies() {
+        return redis == null ? List.of(database) : List.of(database, redis);
     }
 
     private static int freePort() {

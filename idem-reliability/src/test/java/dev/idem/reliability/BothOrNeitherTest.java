@@ -58,7 +58,7 @@ class BothOrNeitherTest {
             assertThat(cluster.db.effects(key)).isEqualTo(1);
             assertThat(cluster.db.count("SELECT count(*) FROM idempotency_keys WHERE idem_key = ? AND status = ?",
                     key, "COMPLETED")).isEqualTo(1);
-            lost += cluster.db.recordHolds("alice", key, retry.reply().body()) ? 0 : 1;
+            lost += cluster.recordHolds("alice", key, retry.reply().body()) ? 0 : 1;
             cluster.ensureRunning();
         }
         assertThat(lost).as("retries whose answer is not the stored record's").isZero();

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The suite's shared fixture: one fresh database and three reference-app processes on it, started once per test
- * JVM (they take seconds to start) and stopped when it exits. A test that kills or pauses an instance leaves it
- * running again when it ends ({@link #ensureRunning()}). Thread-safe.
+ * JVM (they take seconds to start) and stopped when it exits; {@link #onRedis()} is a second one whose three
+ * instances keep their idempotency records in Redis. A test that kills or pauses an instance leaves it running again
+ * when it ends ({@link #ensureRunning()}). Thread-safe.
  */
 final class Cluster {
 
@@ -15,16 +16,21 @@ final class Cluster {
     static final String BOB = "demo-bob";
 
     private static Cluster shared;
+    private static Cluster sharedOnRedis;
 
     final ReliabilityDatabase db;
+    /** The instances' Redis when they are on the Redis store, else null. */
+    final ReliabilityRedis redis;
     final List<AppInstance> instances;
 
-    private Cluster() {
+    private Cluster(ReliabilityRedis redis) {
         this.db = ReliabilityDatabase.create();
+        this.redis = redis;
         List<AppInstance> started = new ArrayList<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> close(started), "reliability-cluster-stop"));
         for (int i = 1; i <= 3; i++) {
-            started.add(AppInstance.launch("app-" + i, db));
+            started.add(redis == null ? AppInstance.launch("app-" + i, db)
+                    : AppInstance.launchOnRedis("app-" + i + "-redis", db, redis));
         }
         this.instances = List.copyOf(started);
         CompletableFuture.allOf(instances.stream()
@@ -34,10 +40,32 @@ final class Cluster {
 
     static synchronized Cluster get() {
         if (shared == null) {
-            shared = new Cluster();
+            shared = new Cluster(null);
         }
         shared.ensureRunning();
         return shared;
+    }
+
+    /**
+     * The instances on the Redis store (the server named by {@code IDEM_TEST_REDIS_URL}; skips the calling test
+     * without it), started on first use.
+     */
+    static synchronized Cluster onRedis() {
+        if (sharedOnRedis == null) {
+            sharedOnRedis = new Cluster(ReliabilityRedis.create());
+        }
+        sharedOnRedis.ensureRunning();
+        return sharedOnRedis;
+    }
+
+    /** A report row's fault, naming the Redis store when the instances are on it. */
+    String fault(String fault) {
+        return redis == null ? fault : fault + ", Redis store";
+    }
+
+    /** Whether the stored record of {@code key} in {@code scope} holds {@code body} (see ReliabilityDatabase). */
+    boolean recordHolds(String scope, String key, String body) {
+        return redis == null ? db.recordHolds(scope, key, body) : redis.recordHolds(scope, key, body);
     }
 
     AppInstance instance(int i) {
@@ -47,7 +75,7 @@ final class Cluster {
     /** Restarts killed instances, resumes paused ones and heals every database proxy. */
     synchronized void ensureRunning() {
         for (AppInstance instance : instances) {
-            instance.database.heal();
+            instance.proxies().forEach(FaultProxy::heal);
             if (!instance.isAlive()) {
                 instance.restart();
             } else {
@@ -59,5 +87,8 @@ final class Cluster {
     private void close(List<AppInstance> started) {
         started.forEach(AppInstance::close);
         db.close();
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

@@ -26,14 +26,30 @@ class DatabaseOutageTest {
     private static final String ACTION = "INSERT INTO fault_effects";
     private static final String COMPLETION = "SET status = $1, content_type = $2";
     private static final String COMMIT = "COMMIT";
+
     private static final Pattern EFFECT_ID = Pattern.compile("\"effectId\":(\\d+)");
 
-    private final Cluster cluster = Cluster.get();
-    private final AppInstance app = cluster.instance(2);
-    private int injected;
-    private int invocations;
-    private int effects;
-    private int lost;
+    protected final Cluster cluster = cluster();
+    protected final AppInstance app = cluster.instance(2);
+    protected int injected;
+    protected int invocations;
+    protected int effects;
+    protected int lost;
+
+    /** The instances under test: on PostgreSQL here, on Redis in {@link RedisOutageTest}. */
+    protected Cluster cluster() {
+        return Cluster.get();
+    }
+
+    /** The claim's bytes on the wire to the store: its SQL here, its script's SHA-1 in Redis. */
+    protected String claimMarker() {
+        return CLAIM;
+    }
+
+    /** The proxy between the instance and its idempotency store. */
+    protected FaultProxy storeProxy() {
+        return app.database;
+    }
 
     @AfterEach
     void heal() {
@@ -73,12 +89,12 @@ class DatabaseOutageTest {
      * Sends one request while the instance's database is cut at {@code marker}, checks the answer and that nothing
      * ran unprotected, heals, retries until settled and checks the counts.
      */
-    private void outage(String path, String marker, Cut cut, int expectedStatus, int invocationsDuringOutage,
-                        int invocationsInTheEnd) throws Exception {
+    protected void outage(String path, String marker, Cut cut, int expectedStatus, int invocationsDuringOutage,
+                          int invocationsInTheEnd) throws Exception {
         String key = "outage-" + UUID.randomUUID();
         String body = "{\"label\":\"" + key + "\"}";
         String token = path.startsWith("/api") ? Cluster.ALICE : null;
-        CompletableFuture<String> fired = app.database.cutWhenClientSends(marker, cut);
+        CompletableFuture<String> fired = storeProxy().cutWhenClientSends(marker, cut);
 
         Http.Reply during = Http.post(app.uri(path), token, key, body);
         assertThat(fired).as("the cut at %s %s fired", cut, marker).succeedsWithin(5, TimeUnit.SECONDS);
@@ -89,11 +105,11 @@ class DatabaseOutageTest {
             assertThat(during.header("Content-Type")).startsWith("application/problem+json");
             assertThat(during.header("Retry-After")).isNotNull();
         }
-        if (marker.equals(CLAIM)) {
+        if (marker.equals(claimMarker())) {
             assertThat(during.body()).as("the filter refused: the key could not be checked")
                     .contains("store-unavailable");
         }
-        app.database.heal();
+        storeProxy().heal();
         assertThat(cluster.db.invocations(key)).as("%s: invocations during the outage", scenario)
                 .isEqualTo(invocationsDuringOutage);
 
@@ -112,7 +128,7 @@ class DatabaseOutageTest {
         assertThat(again.body()).isEqualTo(settled.reply().body());
         invocations += (int) cluster.db.invocations(key);
         effects += (int) cluster.db.effects(key);
-        lost += cluster.db.recordHolds(path.startsWith("/api") ? "alice" : "tx", key, settled.reply().body()) ? 0 : 1;
+        lost += cluster.recordHolds(path.startsWith("/api") ? "alice" : "tx", key, settled.reply().body()) ? 0 : 1;
     }
 
     private static String effectId(String body) {

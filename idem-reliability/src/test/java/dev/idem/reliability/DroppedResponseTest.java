@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The server commits and answers, but the connection is cut before the client reads the response (a proxy
@@ -21,27 +22,33 @@ import org.junit.jupiter.api.Test;
  * that was lost, marked {@code Idempotent-Replayed: true}, and the database holds one row. Covered for each of the
  * seeds' actions: start a session, submit an answer, toggle a bookmark (BUG-096) and end the session (BUG-091).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DroppedResponseTest {
 
     private static final int ROUNDS = 10;
     private static final Pattern SESSION_ID = Pattern.compile("\"sessionId\":\"([0-9a-f-]{36})\"");
     private static final Pattern QUESTION_IDS = Pattern.compile("\"questionIds\":\\[(\\d+)");
 
-    private static Cluster cluster;
-    private static FaultProxy proxy;
-    private static AppInstance app;
+    private Cluster cluster;
+    private FaultProxy proxy;
+    private AppInstance app;
     private int dropped;
     private int lostResults;
 
+    /** The instances under test: on PostgreSQL here, on Redis in {@link RedisDroppedResponseTest}. */
+    protected Cluster cluster() {
+        return Cluster.get();
+    }
+
     @BeforeAll
-    static void proxyInFrontOfAnInstance() {
-        cluster = Cluster.get();
+    void proxyInFrontOfAnInstance() {
+        cluster = cluster();
         app = cluster.instance(1);
-        proxy = FaultProxy.start("client-app-2", "127.0.0.1", app.port);
+        proxy = FaultProxy.start("client-" + app.name, "127.0.0.1", app.port);
     }
 
     @AfterAll
-    static void closeProxy() {
+    void closeProxy() {
         proxy.close();
     }
 
@@ -78,7 +85,7 @@ class DroppedResponseTest {
             assertThat(keyless.body()).as("BUG-091: ending again returns the same summary").isEqualTo(summary);
         }
         assertThat(lostResults).as("retries whose answer is not the stored record's").isZero();
-        Report.row("response dropped after the server committed", dropped,
+        Report.row(cluster.fault("response dropped after the server committed"), dropped,
                 "1 per key (sessions, attempts and bookmarks counted; the end summary unchanged)", lostResults,
                 "every retry got the lost response byte for byte, marked Idempotent-Replayed");
     }
@@ -96,7 +103,7 @@ class DroppedResponseTest {
         assertThat(retry.replayed()).as("retry of %s: %s", path, retry.body()).isTrue();
         assertThat(lostResponse).startsWith("HTTP/1.1 " + retry.status());
         assertThat(retry.body()).isEqualTo(RawHttp.bodyOf(lostResponse));
-        if (!cluster.db.recordHolds("bob", key, retry.body())) {
+        if (!cluster.recordHolds("bob", key, retry.body())) {
             lostResults++;
         }
         return retry.body();

@@ -40,8 +40,8 @@ class IsolationTest {
             assertThat(aliceAgain.body()).isEqualTo(alice.body());
             assertThat(bobAgain.replayed()).isTrue();
             assertThat(bobAgain.body()).isEqualTo(bob.body());
-            lost += cluster.db.recordHolds("alice", key, alice.body()) && cluster.db.recordHolds("bob", key, bob.body())
-                    && !cluster.db.recordHolds("bob", key, alice.body()) ? 0 : 1;
+            lost += cluster.recordHolds("alice", key, alice.body()) && cluster.recordHolds("bob", key, bob.body())
+                    && !cluster.recordHolds("bob", key, alice.body()) ? 0 : 1;
         }
         assertThat(lost).as("keys whose per-user records do not hold each user's own answer").isZero();
         assertThat(cluster.db.count("SELECT count(*) FROM practice_sessions WHERE user_id = 'bob'") - bobBefore)

@@ -138,7 +138,7 @@ class KilledUnderLoadTest {
             long missing = answered.stream().filter(id -> cluster.db.count(
                     "SELECT count(*) FROM practice_sessions WHERE id = CAST(? AS uuid)", id) != 1).count();
             long lost = finalAnswers.entrySet().stream()
-                    .filter(e -> !cluster.db.recordHolds(USER, e.getKey(), e.getValue())).count();
+                    .filter(e -> !cluster.recordHolds(USER, e.getKey(), e.getValue())).count();
             return new Outcome(kills, created, answered, missing, lost, attempts.get());
         } finally {
             callers.shutdownNow();

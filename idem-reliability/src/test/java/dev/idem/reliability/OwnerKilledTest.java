@@ -28,9 +28,19 @@ class OwnerKilledTest {
     private static final int KEYS_PER_MODE = 4;
     private static final int RETRIERS = 4;
 
-    private final Cluster cluster = Cluster.get();
+    private final Cluster cluster = cluster();
     private int lostTwoPhase;
     private int lostTransactional;
+
+    /** The instances under test: on PostgreSQL here, on Redis in {@link RedisOwnerKilledTest}. */
+    protected Cluster cluster() {
+        return Cluster.get();
+    }
+
+    /** Whether the instances have transactional mode (the PostgreSQL store), so its keys are killed too. */
+    protected boolean transactionalMode() {
+        return true;
+    }
 
     @AfterEach
     void restartKilledInstance() {
@@ -44,13 +54,15 @@ class OwnerKilledTest {
             cluster.ensureRunning();
         }
         assertThat(lostTwoPhase + lostTransactional).as("retries whose answer is not the stored record's").isZero();
-        Report.row("owner killed mid-action (SIGKILL), two-phase", (long) KILLS * KEYS_PER_MODE,
+        Report.row(cluster.fault("owner killed mid-action (SIGKILL), two-phase"), (long) KILLS * KEYS_PER_MODE,
                 "2 per key: the killed run and one takeover; 1 effect per key", lostTwoPhase,
                 KILLS + " kills; duplicates during the lease: 409; " + RETRIERS + " retriers per key on the other"
                         + " instances");
-        Report.row("owner killed mid-action (SIGKILL), transactional", (long) KILLS * KEYS_PER_MODE,
-                "1 committed per key (the killed one left no row, no record)", lostTransactional,
-                "retries on the other instances");
+        if (transactionalMode()) {
+            Report.row("owner killed mid-action (SIGKILL), transactional", (long) KILLS * KEYS_PER_MODE,
+                    "1 committed per key (the killed one left no row, no record)", lostTransactional,
+                    "retries on the other instances");
+        }
     }
 
     private void killOwnersMidAction(int round) throws Exception {
@@ -58,18 +70,21 @@ class OwnerKilledTest {
         List<String> twoPhase = new ArrayList<>();
         List<String> transactional = new ArrayList<>();
         List<CompletableFuture<Http.Reply>> doomed = new ArrayList<>();
-        assertThat(Http.post(victim.uri("/test-hooks/holds?count=" + 2 * KEYS_PER_MODE), null, null, "").status())
+        int held = transactionalMode() ? 2 * KEYS_PER_MODE : KEYS_PER_MODE;
+        assertThat(Http.post(victim.uri("/test-hooks/holds?count=" + held), null, null, "").status())
                 .isEqualTo(200);
         for (int i = 0; i < KEYS_PER_MODE; i++) {
             String key = "killed-" + round + "-" + i + "-" + UUID.randomUUID();
             twoPhase.add(key);
             doomed.add(postAsync(victim, "/api/effects", Cluster.ALICE, key));
-            String txKey = "killed-tx-" + round + "-" + i + "-" + UUID.randomUUID();
-            transactional.add(txKey);
-            doomed.add(postAsync(victim, "/tx/effects", null, txKey));
+            if (transactionalMode()) {
+                String txKey = "killed-tx-" + round + "-" + i + "-" + UUID.randomUUID();
+                transactional.add(txKey);
+                doomed.add(postAsync(victim, "/tx/effects", null, txKey));
+            }
         }
         await("actions holding their keys").atMost(Duration.ofSeconds(30))
-                .until(() -> Http.get(victim.uri("/test-hooks/holds"), null).body().equals("" + 2 * KEYS_PER_MODE));
+                .until(() -> Http.get(victim.uri("/test-hooks/holds"), null).body().equals("" + held));
         for (String key : twoPhase) {
             assertThat(cluster.db.invocations(key)).isEqualTo(1);
         }
@@ -103,7 +118,7 @@ class OwnerKilledTest {
 
         for (String key : twoPhase) {
             List<Http.Reply> replies = retryFromOtherInstances("/api/effects", Cluster.ALICE, key);
-            lostTwoPhase += cluster.db.recordHolds("alice", key, replies.get(0).body()) ? 0 : 1;
+            lostTwoPhase += cluster.recordHolds("alice", key, replies.get(0).body()) ? 0 : 1;
             assertThat(cluster.db.invocations(key)).as("runs of %s: the killed one and one takeover", key)
                     .isEqualTo(2);
             assertThat(cluster.db.effects(key)).as("effects of %s", key).isEqualTo(1);
@@ -111,7 +126,7 @@ class OwnerKilledTest {
         }
         for (String key : transactional) {
             List<Http.Reply> replies = retryFromOtherInstances("/tx/effects", null, key);
-            lostTransactional += cluster.db.recordHolds("tx", key, replies.get(0).body()) ? 0 : 1;
+            lostTransactional += cluster.recordHolds("tx", key, replies.get(0).body()) ? 0 : 1;
             assertThat(cluster.db.invocations(key)).as("committed runs of %s", key).isEqualTo(1);
             assertThat(cluster.db.effects(key)).as("effects of %s", key).isEqualTo(1);
             assertSameResponseOneRun(replies);

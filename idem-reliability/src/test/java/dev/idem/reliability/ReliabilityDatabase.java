@@ -105,6 +105,14 @@ final class ReliabilityDatabase implements AutoCloseable {
                     }
                     return bodies;
                 });
+        return anyHolds(stored, body);
+    }
+
+    /**
+     * Whether one of the stored record bodies holds {@code body}: verbatim (the filter's stored response) or as a JSON
+     * string (the JSON codec's string result).
+     */
+    static boolean anyHolds(List<byte[]> stored, String body) {
         String raw = latin1(body.getBytes(StandardCharsets.UTF_8));
         String asJsonString = raw.replace("\\", "\\\\").replace("\"", "\\\"");
         return stored.stream().map(ReliabilityDatabase::latin1).anyMatch(s -> s.contains(raw) || s.contains(asJsonString));

@@ -97,7 +97,7 @@ class SeveralInstancesTest {
             claims += won;
         }
         assertThat(claims).as("claims won over the three instances: one per key").isEqualTo(KEYS);
-        long lost = keys.stream().filter(key -> !cluster.db.recordHolds("alice", key, replies.get(key).get(0).body())).count();
+        long lost = keys.stream().filter(key -> !cluster.recordHolds("alice", key, replies.get(key).get(0).body())).count();
         assertThat(lost).as("keys whose stored record does not hold the answer their clients got").isZero();
         long waited = Math.round(waits() - waitsBefore);
         assertThat(waited).as("duplicates that found their key in progress (they raced the first)").isPositive();

@@ -19,7 +19,12 @@ class StaleOwnerTest {
 
     private static final int PAUSES = 2;
 
-    private final Cluster cluster = Cluster.get();
+    private final Cluster cluster = cluster();
+
+    /** The instances under test: on PostgreSQL here, on Redis in {@link RedisStaleOwnerTest}. */
+    protected Cluster cluster() {
+        return Cluster.get();
+    }
 
     @AfterEach
     void resumeEverything() {
@@ -50,21 +55,21 @@ class StaleOwnerTest {
 
             assertThat(taken.conflicts()).as("409s while the paused owner's lease lived").isPositive();
             assertThat(taken.reply().status()).isEqualTo(201);
-            assertThat(taken.reply().body()).contains("\"runBy\":\"app-2\"");
+            assertThat(taken.reply().body()).contains("\"runBy\":\"" + taker.name + "\"");
             assertThat(staleReply.status()).isEqualTo(201);
             assertThat(staleReply.body()).as("the stale owner's caller gets its own result")
-                    .contains("\"runBy\":\"app-1\"");
+                    .contains("\"runBy\":\"" + stale.name + "\"");
             Http.Reply replay = Http.post(cluster.instance(2).uri("/api/effects"), Cluster.ALICE, key, body);
             assertThat(replay.replayed()).isTrue();
             assertThat(replay.body()).as("the record keeps the new owner's result").isEqualTo(taken.reply().body());
             assertThat(cluster.db.effects(key)).isEqualTo(1);
             assertThat(cluster.db.invocations(key)).isEqualTo(2);
-            lost += cluster.db.recordHolds("alice", key, taken.reply().body()) ? 0 : 1;
+            lost += cluster.recordHolds("alice", key, taken.reply().body()) ? 0 : 1;
         }
         assertThat(lost).as("new owners' answers the record does not hold").isZero();
         double fenced = stale.meterCount("idem.fenced.writes") - fencedBefore;
         assertThat(fenced).as("idem.fenced.writes on the stale instance").isEqualTo(PAUSES);
-        Report.row("stale owner (SIGSTOP past its lease, then SIGCONT)", PAUSES,
+        Report.row(cluster.fault("stale owner (SIGSTOP past its lease, then SIGCONT)"), PAUSES,
                 "2 per key (paused run and takeover); 1 effect per key", lost,
                 "record kept the new owner's response every time; idem.fenced.writes counted " + (long) fenced);
     }

@@ -49,8 +49,9 @@ final class SpringRouteTransaction implements RouteTransaction {
      * @throws IllegalStateException naming what keeps transactional mode from working with this set-up
      */
     static SpringRouteTransaction of(IdempotencyStore store, PlatformTransactionManager manager) {
-        IdempotencyStore raw = store instanceof ForwardingIdempotencyStore forwarding ? forwarding.delegate() : store;
-        if (!(raw instanceof PostgresIdempotencyStore postgres)) {
+        PostgresIdempotencyStore postgres = postgres(store);
+        if (postgres == null) {
+            IdempotencyStore raw = unwrapped(store);
             throw refused("they need the PostgreSQL store (idem.store=postgres), but the store is "
                     + (raw == null ? "missing" : raw.getClass().getSimpleName()));
         }
@@ -108,6 +109,15 @@ final class SpringRouteTransaction implements RouteTransaction {
             throw refused("they need READ COMMITTED isolation (a duplicate must see the record it waited for), but "
                     + "the DataSource's connections use level " + isolation);
         }
+    }
+
+    /** The PostgreSQL store behind {@code store} (itself, or the one a forwarding store wraps), else null. */
+    static PostgresIdempotencyStore postgres(IdempotencyStore store) {
+        return unwrapped(store) instanceof PostgresIdempotencyStore postgres ? postgres : null;
+    }
+
+    private static IdempotencyStore unwrapped(IdempotencyStore store) {
+        return store instanceof ForwardingIdempotencyStore forwarding ? forwarding.delegate() : store;
     }
 
     private static IllegalStateException refused(String reason) {

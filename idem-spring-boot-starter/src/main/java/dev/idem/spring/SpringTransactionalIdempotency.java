@@ -17,6 +17,14 @@ public final class SpringTransactionalIdempotency {
     }
 
     /**
+     * Whether {@link #of} can work on {@code store}: it is the PostgreSQL store, possibly wrapped (metered). Code that
+     * also runs on another store (Redis, in-memory) can pick its two-phase path with this.
+     */
+    public static boolean supports(IdempotencyStore store) {
+        return SpringRouteTransaction.postgres(store) != null;
+    }
+
+    /**
      * @param store the starter's store bean (the PostgreSQL store, possibly metered)
      * @throws IllegalStateException naming what to change when the store is not PostgreSQL, or the transaction
      *                               manager does not manage the store's {@code DataSource} at READ COMMITTED

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.ResponseEntity;
@@ -39,7 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
  *       ({@code fault_effects}) under the request's derived key, so a re-run after a lost completion writes
  *       nothing twice, and answers 201 with the effect and the instance that ran this invocation.</li>
  *   <li>{@code POST /api/tx-effects}: an effect on a route the starter runs in transactional mode
- *       ({@link IdempotentRoute}), held at a chosen step.</li>
+ *       ({@link IdempotentRoute}), held at a chosen step (this and {@code /tx/effects} only on the PostgreSQL
+ *       store).</li>
  *   <li>{@code POST /tx/effects} with {@code Idempotency-Key}: the same action in transactional mode
  *       ({@link TransactionalIdempotency}): claim, invocation, effect and record commit together or not at all.</li>
  *   <li>{@code POST /test-hooks/holds?count=n}, {@code POST /test-hooks/holds/release}, {@code GET /test-hooks/holds}:
@@ -49,12 +51,17 @@ import org.springframework.web.bind.annotation.RestController;
 @Configuration(proxyBeanMethods = false)
 public class FaultHooks {
 
+    /** The body of the effect routes. */
+    public record EffectRequest(String label) {
+    }
+
     @Bean
     Holds holds() {
         return new Holds();
     }
 
     @Bean
+    @ConditionalOnProperty(name = "idem.store", havingValue = "postgres", matchIfMissing = true)
     TransactionalIdempotency transactionalIdempotency(Idempotency idempotency, IdempotencyStore store) {
         return new TransactionalIdempotency(idempotency, (PostgresIdempotencyStore) store);
     }
@@ -65,18 +72,12 @@ public class FaultHooks {
 
         private final DataSource dataSource;
         private final Holds holds;
-        private final TransactionalIdempotency tx;
         private final String instance;
 
-        FaultController(DataSource dataSource, Holds holds, TransactionalIdempotency tx,
-                        @Value("${practice.instance-name:app}") String instance) {
+        FaultController(DataSource dataSource, Holds holds, @Value("${practice.instance-name:app}") String instance) {
             this.dataSource = dataSource;
             this.holds = holds;
-            this.tx = tx;
             this.instance = instance;
-        }
-
-        public record EffectRequest(String label) {
         }
 
         @PostMapping("/api/effects")
@@ -85,8 +86,44 @@ public class FaultHooks {
             String effectKey = IdempotencyContext.current().derivedKey("effect");
             try (Connection connection = dataSource.getConnection()) {
                 return ResponseEntity.status(201).header("Content-Type", "application/json")
-                        .body(runEffect(connection, label, effectKey));
+                        .body(runEffect(connection, holds, instance, label, effectKey));
             }
+        }
+
+        @PostMapping("/test-hooks/holds")
+        String arm(@RequestParam(name = "count", defaultValue = "1") int count) {
+            holds.arm(count);
+            return "armed " + count;
+        }
+
+        @PostMapping("/test-hooks/holds/release")
+        String release() {
+            holds.release();
+            return "released";
+        }
+
+        @GetMapping("/test-hooks/holds")
+        String holding() {
+            return Integer.toString(holds.holding());
+        }
+    }
+
+    /** The transactional-mode routes: only on the PostgreSQL store, the one that has transactional mode. */
+    @RestController
+    @ConditionalOnProperty(name = "idem.store", havingValue = "postgres", matchIfMissing = true)
+    static class TransactionalFaultController {
+
+        private final DataSource dataSource;
+        private final Holds holds;
+        private final TransactionalIdempotency tx;
+        private final String instance;
+
+        TransactionalFaultController(DataSource dataSource, Holds holds, TransactionalIdempotency tx,
+                                     @Value("${practice.instance-name:app}") String instance) {
+            this.dataSource = dataSource;
+            this.holds = holds;
+            this.tx = tx;
+            this.instance = instance;
         }
 
         /**
@@ -138,7 +175,7 @@ public class FaultHooks {
                     .payload(body.getBytes(StandardCharsets.UTF_8)).build();
             try {
                 IdempotentOutcome<String> outcome = tx.executeForOutcome(request, String.class,
-                        connection -> runEffect(connection, label, "tx:" + key));
+                        connection -> runEffect(connection, holds, instance, label, "tx:" + key));
                 return ResponseEntity.status(201).header("Content-Type", "application/json")
                         .header("Idempotent-Replayed", Boolean.toString(outcome.replayed())).body(outcome.value());
             } catch (IdempotencyConflictException e) {
@@ -147,53 +184,37 @@ public class FaultHooks {
                 return problem(503, "database unavailable");
             }
         }
+    }
 
-        private static ResponseEntity<String> problem(int status, String title) {
-            return ResponseEntity.status(status).header("Content-Type", "application/problem+json")
-                    .header("Retry-After", "1")
-                    .body("{\"title\":\"" + title + "\",\"status\":" + status + "}");
-        }
+    private static ResponseEntity<String> problem(int status, String title) {
+        return ResponseEntity.status(status).header("Content-Type", "application/problem+json")
+                .header("Retry-After", "1")
+                .body("{\"title\":\"" + title + "\",\"status\":" + status + "}");
+    }
 
-        private String runEffect(Connection connection, String label, String effectKey) throws Exception {
-            update(connection, "INSERT INTO fault_invocations (label, instance) VALUES (?, ?)", label, instance);
-            holds.pass();
-            update(connection, "INSERT INTO fault_effects (label, effect_key, instance) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (effect_key) DO NOTHING", label, effectKey, instance);
-            try (PreparedStatement s = connection.prepareStatement(
-                    "SELECT id, instance FROM fault_effects WHERE effect_key = ?")) {
-                s.setString(1, effectKey);
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    return "{\"effectId\":" + rs.getLong(1) + ",\"label\":\"" + label + "\",\"instance\":\""
-                            + rs.getString(2) + "\",\"runBy\":\"" + instance + "\"}";
-                }
+    private static String runEffect(Connection connection, Holds holds, String instance, String label,
+                                    String effectKey) throws Exception {
+        update(connection, "INSERT INTO fault_invocations (label, instance) VALUES (?, ?)", label, instance);
+        holds.pass();
+        update(connection, "INSERT INTO fault_effects (label, effect_key, instance) VALUES (?, ?, ?)"
+                + " ON CONFLICT (effect_key) DO NOTHING", label, effectKey, instance);
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT id, instance FROM fault_effects WHERE effect_key = ?")) {
+            s.setString(1, effectKey);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return "{\"effectId\":" + rs.getLong(1) + ",\"label\":\"" + label + "\",\"instance\":\""
+                        + rs.getString(2) + "\",\"runBy\":\"" + instance + "\"}";
             }
         }
+    }
 
-        private static void update(Connection connection, String sql, Object... params) throws SQLException {
-            try (PreparedStatement s = connection.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    s.setObject(i + 1, params[i]);
-                }
-                s.executeUpdate();
+    private static void update(Connection connection, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
             }
-        }
-
-        @PostMapping("/test-hooks/holds")
-        String arm(@RequestParam(name = "count", defaultValue = "1") int count) {
-            holds.arm(count);
-            return "armed " + count;
-        }
-
-        @PostMapping("/test-hooks/holds/release")
-        String release() {
-            holds.release();
-            return "released";
-        }
-
-        @GetMapping("/test-hooks/holds")
-        String holding() {
-            return Integer.toString(holds.holding());
+            s.executeUpdate();
         }
     }
 }

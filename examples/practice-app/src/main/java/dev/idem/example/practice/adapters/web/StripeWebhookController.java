@@ -16,12 +16,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -37,6 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * stale timestamp is 400 and changes nothing). Each event then takes effect once through Idem in transactional mode
  * (scope {@code stripe}, the event type as action, the event id as key): the effect and the record commit together,
  * so a redelivered event, even one delivered ten times at once, is acknowledged with 200 and nothing happens twice.
+ * On a store without transactional mode (Redis, in-memory) the event runs two-phase: its effect commits in a
+ * transaction of its own, then the record completes; a crash between the two makes the redelivery run the handler
+ * again, which the billing use cases tolerate (they move a checkout and a subscription to a state, never add to one).
  */
 @RestController
 public class StripeWebhookController {
@@ -45,7 +50,7 @@ public class StripeWebhookController {
     public static final String PATH = "/api/billing/webhooks";
 
     private final BillingUseCases billing;
-    private final TransactionalIdempotency events;
+    private final EventRunner events;
     private final JsonMapper json;
     private final String secret;
     private final long toleranceSeconds;
@@ -55,10 +60,23 @@ public class StripeWebhookController {
                                    @Value("${practice.stripe.webhook-secret}") String secret,
                                    @Value("${practice.stripe.webhook-tolerance:5m}") Duration tolerance) {
         this.billing = billing;
-        this.events = SpringTransactionalIdempotency.of(idempotency, store, transactions);
+        if (SpringTransactionalIdempotency.supports(store)) {
+            TransactionalIdempotency tx = SpringTransactionalIdempotency.of(idempotency, store, transactions);
+            this.events = (request, handler) -> tx.executeForOutcome(request, String.class,
+                    connection -> handler.get());
+        } else {
+            TransactionTemplate transaction = new TransactionTemplate(transactions);
+            this.events = (request, handler) -> idempotency.executeForOutcome(request, String.class,
+                    () -> transaction.execute(status -> handler.get()));
+        }
         this.json = json;
         this.secret = secret;
         this.toleranceSeconds = tolerance.toSeconds();
+    }
+
+    /** How one event takes effect once: with its record in one transaction, or two-phase (see the class comment). */
+    private interface EventRunner {
+        IdempotentOutcome<String> run(IdempotencyRequest request, Supplier<String> handler);
     }
 
     /** An event that is not Stripe's, or not well-formed: 400, nothing changed. */
@@ -94,8 +112,7 @@ public class StripeWebhookController {
         }
         IdempotencyRequest request = IdempotencyRequest.builder(type).scope("stripe").key(id)
                 .payload(payload.getBytes(StandardCharsets.UTF_8)).build();
-        IdempotentOutcome<String> outcome = events.executeForOutcome(request, String.class,
-                connection -> handle(type, object));
+        IdempotentOutcome<String> outcome = events.run(request, () -> handle(type, object));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("eventId", id);
         answer.put("result", outcome.value());
