@@ -1,12 +1,15 @@
 package dev.idem.testing;
 
+import static dev.idem.testing.RedisProcesses.awaitUntil;
+import static dev.idem.testing.RedisProcesses.cli;
+import static dev.idem.testing.RedisProcesses.freePort;
+
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -99,16 +101,7 @@ public final class RedisTestCluster {
 
     /** SIGKILL of the node on {@code port}: no shutdown, no last write to its replica. */
     public void kill(int port) {
-        Process node = nodes.get(port);
-        node.destroyForcibly();
-        try {
-            if (!node.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("redis-server on port " + port + " survived SIGKILL");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while killing port " + port, e);
-        }
+        RedisProcesses.kill(nodes.get(port), port);
     }
 
     /**
@@ -139,29 +132,20 @@ public final class RedisTestCluster {
     public void restart(int port) {
         try {
             nodes.put(port, launch(server, dir, port));
-            awaitPing(Programs.onPath("redis-cli"), port);
-            awaitUntil(60, "port " + port + " in sync with its master", () ->
-                    cli(Programs.onPath("redis-cli"), port, "info", "replication").contains("master_link_status:up"));
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart redis-server on port " + port, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while restarting port " + port, e);
         }
+        String cli = Programs.onPath("redis-cli");
+        awaitPing(cli, port);
+        awaitUntil(60, "port " + port + " in sync with its master",
+                () -> cli(cli, port, "info", "replication").contains("master_link_status:up"));
     }
 
     /** Waits until the node on {@code port} reports itself master of a cluster in state ok (after a failover). */
     public void awaitPromoted(int port) {
-        try {
-            awaitUntil(60, "port " + port + " promoted to master", () -> {
-                String info = cli(Programs.onPath("redis-cli"), port, "cluster", "info");
-                return info.contains("cluster_state:ok")
-                        && cli(Programs.onPath("redis-cli"), port, "role").startsWith("master");
-            });
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a failover", e);
-        }
+        String cli = Programs.onPath("redis-cli");
+        awaitUntil(60, "port " + port + " promoted to master", () -> cli(cli, port, "cluster", "info")
+                .contains("cluster_state:ok") && cli(cli, port, "role").startsWith("master"));
     }
 
     private List<String[]> clusterNodes() {
@@ -296,14 +280,8 @@ public final class RedisTestCluster {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
     }
 
-    private static void awaitUntil(int seconds, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no " + what + " within " + seconds + " s");
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // polling the servers' own state, no event to wait on
-        }
+    private static void awaitPing(String cli, int port) {
+        awaitUntil(30, "PONG from redis-server on port " + port, () -> cli(cli, port, "ping").contains("PONG"));
     }
 
     private void stop() {
@@ -311,30 +289,7 @@ public final class RedisTestCluster {
         nodes.values().forEach(Process::destroyForcibly);
     }
 
-    private static void awaitPing(String cli, int port) throws InterruptedException {
-        awaitUntil(30, "PONG from redis-server on port " + port, () -> cli(cli, port, "ping").contains("PONG"));
-    }
 
-    private static String cli(String cli, int port, String... command) {
-        List<String> args = new ArrayList<>(List.of(cli, "-h", "127.0.0.1", "-p", Integer.toString(port)));
-        args.addAll(List.of(command));
-        try {
-            Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(10, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
 }
