@@ -139,6 +139,7 @@ public final class RedisTestCluster {
         awaitPing(cli, port);
         awaitUntil(60, "port " + port + " in sync with its master",
                 () -> cli(cli, port, "info", "replication").contains("master_link_status:up"));
+        awaitAgreement();
     }
 
     /** Waits until the node on {@code port} reports itself master of a cluster in state ok (after a failover). */
@@ -193,6 +194,7 @@ public final class RedisTestCluster {
      * {@code toPort} ({@code redis-cli --cluster reshard}); returns how many slots it reported moving.
      */
     public int reshard(int fromPort, int toPort, int slots) {
+        awaitAgreement();
         String cli = Programs.onPath("redis-cli");
         Process p;
         try {
@@ -278,6 +280,38 @@ public final class RedisTestCluster {
                 "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()), "--appendonly", "no", "--save", "",
                 "--dir", nodeDir.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
+    }
+
+    /**
+     * Waits until every node agrees on who serves which slots ({@code redis-cli --cluster check}): after a failover
+     * the new configuration reaches the nodes by gossip, and a reshard refuses to start before it has.
+     */
+    public void awaitAgreement() {
+        String cli = Programs.onPath("redis-cli");
+        awaitUntil(60, "agreement of every node on the slots", () -> {
+            for (int port : ports) {
+                Process node = nodes.get(port);
+                if (node != null && node.isAlive()) {
+                    return clusterCheck(cli, port).contains("[OK] All nodes agree about slots configuration");
+                }
+            }
+            return false;
+        });
+    }
+
+    private static String clusterCheck(String cli, int port) {
+        try {
+            Process p = new ProcessBuilder(cli, "--cluster", "check", "127.0.0.1:" + port).redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private static void awaitPing(String cli, int port) {
