@@ -6,6 +6,7 @@ import dev.idem.postgres.PostgresSchema;
 import dev.idem.redis.RedisIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -66,25 +67,33 @@ public class IdempotencyStoreAutoConfiguration {
     @ConditionalOnExpression("'${idem.store:auto}'.toLowerCase() == 'redis'")
     static class RedisStoreConfiguration {
 
+        /** A standalone (or Sentinel) client from {@code idem.redis.url}, unless the application has a client. */
         @Bean(destroyMethod = "shutdown")
-        @ConditionalOnMissingBean
+        @ConditionalOnMissingBean({RedisClient.class, RedisClusterClient.class})
         RedisClient idemRedisClient(IdempotencyProperties properties) {
             String url = properties.getRedis().getUrl();
             if (url == null || url.isBlank()) {
-                throw new IllegalStateException("idem.store=redis needs a RedisClient bean or idem.redis.url");
+                throw new IllegalStateException("idem.store=redis needs a RedisClient or RedisClusterClient bean, or"
+                        + " idem.redis.url");
             }
             return RedisClient.create(url);
         }
 
+        /** The store on the application's {@code RedisClusterClient} bean if it has one, else on the RedisClient. */
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean(IdempotencyStore.class)
-        RedisIdempotencyStore redisIdempotencyStore(RedisClient client, IdempotencyProperties properties) {
+        RedisIdempotencyStore redisIdempotencyStore(ObjectProvider<RedisClusterClient> clusterClient,
+                                                    ObjectProvider<RedisClient> client,
+                                                    IdempotencyProperties properties) {
             IdempotencyProperties.Redis redis = properties.getRedis();
-            log.info("Idem uses the Redis store (prefix {}, {} replica acknowledgement(s) per write)",
-                    redis.getKeyPrefix(), redis.getReplicaAcknowledgements());
-            return RedisIdempotencyStore.builder(client).keyPrefix(redis.getKeyPrefix())
-                    .replicaAcknowledgements(redis.getReplicaAcknowledgements(),
-                            redis.getReplicaAcknowledgementTimeout()).build();
+            RedisClusterClient cluster = clusterClient.getIfUnique();
+            log.info("Idem uses the Redis store{} (prefix {}, {} replica acknowledgement(s) per write)",
+                    cluster != null ? " on a Redis Cluster" : "", redis.getKeyPrefix(),
+                    redis.getReplicaAcknowledgements());
+            RedisIdempotencyStore.Builder builder = cluster != null ? RedisIdempotencyStore.builder(cluster)
+                    : RedisIdempotencyStore.builder(client.getObject());
+            return builder.keyPrefix(redis.getKeyPrefix()).replicaAcknowledgements(redis.getReplicaAcknowledgements(),
+                    redis.getReplicaAcknowledgementTimeout()).build();
         }
     }
 

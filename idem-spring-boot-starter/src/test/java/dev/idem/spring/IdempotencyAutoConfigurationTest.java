@@ -23,6 +23,7 @@ import dev.idem.spi.ForwardingIdempotencyStore;
 import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.RecordId;
 import dev.idem.testing.PostgresTestDatabase;
+import dev.idem.testing.RedisTestCluster;
 import dev.idem.testing.RedisTestServer;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -117,6 +118,31 @@ class IdempotencyAutoConfigurationTest {
                     assertThat(idem.execute(request("r1"), String.class, () -> "again")).isEqualTo("ran");
                 });
         RedisTestServer.deleteKeys(prefix);
+    }
+
+    @Test
+    void aRedisClusterClientBeanPutsTheStoreOnTheClusterWithoutAUrl() {
+        RedisTestCluster cluster = RedisTestCluster.get();
+        io.lettuce.core.cluster.RedisClusterClient client = io.lettuce.core.cluster.RedisClusterClient.create(
+                io.lettuce.core.RedisURI.create("redis://127.0.0.1:" + cluster.masterPorts().get(0)));
+        String prefix = RedisTestServer.uniquePrefix();
+        try {
+            runner.withBean(io.lettuce.core.cluster.RedisClusterClient.class, () -> client)
+                    .withPropertyValues("idem.store=redis", "idem.redis.key-prefix=" + prefix,
+                            "idem.redis.replica-acknowledgements=1")
+                    .run(context -> {
+                        assertThat(context).hasNotFailed().doesNotHaveBean(io.lettuce.core.RedisClient.class);
+                        RedisIdempotencyStore store = context.getBean(RedisIdempotencyStore.class);
+                        Idempotency idem = context.getBean(Idempotency.class);
+                        for (int i = 0; i < 30; i++) { // keys on every master: a standalone client would get MOVED
+                            assertThat(idem.execute(request("c" + i), String.class, () -> "ran")).isEqualTo("ran");
+                        }
+                        assertThat(idem.execute(request("c1"), String.class, () -> "again")).isEqualTo("ran");
+                        assertThat(store.keyPrefix()).isEqualTo(prefix);
+                    });
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test
