@@ -88,6 +88,8 @@ final class AppInstance implements AutoCloseable {
                 "--spring.datasource.hikari.connection-timeout=1000",
                 "--spring.datasource.hikari.validation-timeout=500",
                 "--spring.datasource.hikari.maximum-pool-size=20",
+                // an idle instance keeps 2 connections, not 20: seven instances share one server's 100 connections
+                "--spring.datasource.hikari.minimum-idle=2",
                 "--server.tomcat.threads.max=64",
                 "--idem.lease=" + LEASE.toSeconds() + "s",
                 "--idem.max-wait=" + MAX_WAIT.toMillis() + "ms",
@@ -95,13 +97,16 @@ final class AppInstance implements AutoCloseable {
                 "--practice.bookmark-toggle.limit=1000000",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.idem=INFO"));
+        List<String> overrides = new ArrayList<>();
         if (redis != null) {
-            command.addAll(List.of("--idem.store=redis",
+            overrides.addAll(List.of("--idem.store=redis",
                     "--idem.redis.url=redis://127.0.0.1:" + redis.port(),
                     "--idem.redis.key-prefix=" + redisStore.prefix,
-                    "--idem.http.transactional-paths="));
+                    "--idem.http.transactional-paths=",
+                    "--spring.datasource.hikari.maximum-pool-size=10"));
         }
-        for (String setting : settings) { // a setting replaces the suite's own (two values would bind as a list)
+        overrides.addAll(settings);
+        for (String setting : overrides) { // a setting replaces the suite's own (two values would bind as a list)
             String name = setting.substring(0, setting.indexOf('=') + 1);
             command.removeIf(arg -> arg.startsWith(name));
             command.add(setting);
