@@ -110,22 +110,22 @@ public final class NearCacheIdempotencyStore extends ForwardingIdempotencyStore 
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
         ClaimRequest claim = claims.getIfPresent(token);
         claims.invalidate(token);
-        boolean written = super.complete(id, token, result);
-        if (written && claim != null && claim.id().equals(id)) {
-            remember(new StoredRecord(id, claim.fingerprint(), RecordStatus.COMPLETED, claim.leaseUntil(),
-                    claim.expiresAt(), result, null));
-        }
-        return written;
+        return finished(claim, id, RecordStatus.COMPLETED, result, null, super.complete(id, token, result));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
         ClaimRequest claim = claims.getIfPresent(token);
         claims.invalidate(token);
-        boolean written = super.fail(id, token, error);
+        return finished(claim, id, RecordStatus.FAILED, null, error, super.fail(id, token, error));
+    }
+
+    /** Caches what this instance's claim finished as, once the store acknowledged it ({@code written}). */
+    private boolean finished(ClaimRequest claim, RecordId id, RecordStatus status, StoredResult result,
+                             StoredError error, boolean written) {
         if (written && claim != null && claim.id().equals(id)) {
-            remember(new StoredRecord(id, claim.fingerprint(), RecordStatus.FAILED, claim.leaseUntil(),
-                    claim.expiresAt(), null, error));
+            remember(new StoredRecord(id, claim.fingerprint(), status, claim.leaseUntil(), claim.expiresAt(), result,
+                    error));
         }
         return written;
     }

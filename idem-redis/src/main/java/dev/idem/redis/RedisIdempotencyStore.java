@@ -297,7 +297,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
          * <p>What remains: a write that was refused after reaching the master (too few acknowledgements) may or may
          * not survive a failover; a refused completion is logged by the engine and the caller still gets its result,
          * so if the failover then loses it, a retry runs the action again after the lease, as after any completion
-         * that could not be stored. With several replicas per master, ask for all of them (Redis promotes the most
+         * that could not be stored. A call that wrote nothing (a replay, a fenced write) is answered whatever the
+         * replicas said, so a master without a live replica still serves replays, each after the timeout. With
+         * several replicas per master, ask for all of them (Redis promotes the most
          * up-to-date replica first, but does not promise to). Each write costs one more round trip between master and
          * replica, and holds its connection to that master on the server until the replicas answered. Default: off
          * (0 replicas). In a cluster, a write whose slot is being migrated ({@code ASK}) is refused until the slot

@@ -63,13 +63,12 @@ final class RedisRecords {
     ClaimResult claim(ScriptCalls redis, ClaimRequest request) {
         RecordId id = request.id();
         OwnerToken token = OwnerToken.random();
-        List<Object> reply = redis.run(claim, ScriptOutputType.MULTI, keys.keyBytes(id),
+        List<Object> reply = redis.run(claim, ScriptOutputType.MULTI, RedisRecords::claimed, keys.keyBytes(id),
                 millis(request.now()), utf8(request.fingerprint().hex()), utf8(token.value()),
                 millis(request.leaseUntil()), millis(request.expiresAt()),
                 utf8(id.scope()), utf8(id.action()), utf8(id.key()));
-        long outcome = (Long) reply.get(0);
-        if (outcome == CLAIMED || outcome == TAKEN_OVER) {
-            return new ClaimResult.Claimed(token, outcome == TAKEN_OVER);
+        if (claimed(reply)) {
+            return new ClaimResult.Claimed(token, (Long) reply.get(0) == TAKEN_OVER);
         }
         return new ClaimResult.Existing(decode(id, (byte[]) reply.get(1), (byte[]) reply.get(2),
                 (byte[]) reply.get(3), (byte[]) reply.get(4), (byte[]) reply.get(5), (byte[]) reply.get(6)));
@@ -98,21 +97,21 @@ final class RedisRecords {
 
     private boolean finish(ScriptCalls redis, RecordId id, OwnerToken token,
                            RecordStatus status, String contentType, byte[] body) {
-        Long written = redis.run(finish, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+        Long written = redis.run(finish, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
                 utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
-        return written != null && written == 1;
+        return one(written);
     }
 
     boolean release(ScriptCalls redis, RecordId id, OwnerToken token) {
-        Long deleted = redis.run(release, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+        Long deleted = redis.run(release, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
                 channel, utf8(id.digest()));
-        return deleted != null && deleted == 1;
+        return one(deleted);
     }
 
     boolean renewLease(ScriptCalls redis, RecordId id, OwnerToken token, Instant leaseUntil) {
-        Long renewed = redis.run(renew, ScriptOutputType.INTEGER, keys.keyBytes(id), utf8(token.value()),
+        Long renewed = redis.run(renew, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
                 millis(leaseUntil));
-        return renewed != null && renewed == 1;
+        return one(renewed);
     }
 
     /**
@@ -121,8 +120,19 @@ final class RedisRecords {
      * @return false when the record is no longer in progress: nothing will be published, look again now
      */
     boolean flagWaiter(ScriptCalls redis, RecordId id) {
-        Long flagged = redis.run(flagWaiter, ScriptOutputType.INTEGER, keys.keyBytes(id));
-        return flagged != null && flagged == 1;
+        Long flagged = redis.run(flagWaiter, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id));
+        return one(flagged);
+    }
+
+    /** Whether a claim's reply says it wrote a new claim (fresh or taking an ended lease over). */
+    private static boolean claimed(List<Object> reply) {
+        long outcome = (Long) reply.get(0);
+        return outcome == CLAIMED || outcome == TAKEN_OVER;
+    }
+
+    /** Whether an integer reply is 1: the script wrote. */
+    private static boolean one(Long reply) {
+        return reply != null && reply == 1;
     }
 
     private static StoredRecord decode(RecordId id, byte[] fingerprint, byte[] status, byte[] leaseUntil,

@@ -14,13 +14,14 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * Each write script runs on the master that holds its key, followed on the same connection by
  * {@code WAIT replicas timeout}: Redis answers WAIT once that many replicas acknowledged every write the connection
- * sent before it, so the script's write is covered. When fewer acknowledge within the timeout the call fails (the
- * write reached the master but may be lost if it fails over now), and so does the store operation: the engine fails
- * closed. A WAIT holds its connection on the server until it returns, so commands pipelined behind it on that master
+ * sent before it, so the script's write is covered. When fewer acknowledge within the timeout and the script wrote,
+ * the call fails (the write reached the master but may be lost if it fails over now), and so does the store
+ * operation: the engine fails closed. A script that changed nothing (a replay, a fenced write) answers as it is. A WAIT holds its connection on the server until it returns, so commands pipelined behind it on that master
  * wait for the replicas too.
  *
  * <p>In a cluster the master comes from the client's view of the slots. A {@code MOVED} answer (the slot moved and
@@ -94,11 +95,12 @@ final class ReplicaAcknowledgedCalls implements ScriptCalls {
     }
 
     @Override
-    public <T> T run(LuaScript script, ScriptOutputType type, byte[] key, byte[]... args) {
+    public <T> T run(LuaScript script, ScriptOutputType type, Predicate<? super T> wrote, byte[] key,
+                     byte[]... args) {
         RedisClusterAsyncCommands<byte[], byte[]> master = masters.of(key);
         for (int redirects = 0; ; redirects++) {
             try {
-                return acknowledged(master, script, type, key, args);
+                return acknowledged(master, script, type, wrote, key, args);
             } catch (RedisCommandExecutionException e) {
                 String[] moved = redirection(e, "MOVED ");
                 if (moved == null || redirects == REDIRECTS) {
@@ -114,7 +116,7 @@ final class ReplicaAcknowledgedCalls implements ScriptCalls {
     }
 
     private <T> T acknowledged(RedisClusterAsyncCommands<byte[], byte[]> master, LuaScript script,
-                               ScriptOutputType type, byte[] key, byte[]... args) {
+                               ScriptOutputType type, Predicate<? super T> wrote, byte[] key, byte[]... args) {
         byte[][] keys = {key};
         RedisFuture<T> write = master.evalsha(script.sha(), type, keys, args);
         RedisFuture<Long> acknowledged = master.waitForReplication(replicas, waitTimeout.toMillis());
@@ -130,7 +132,7 @@ final class ReplicaAcknowledgedCalls implements ScriptCalls {
             reply = LettuceFutures.awaitOrCancel(write, commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         Long count = LettuceFutures.awaitOrCancel(acknowledged, commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (count == null || count < replicas) {
+        if ((count == null || count < replicas) && wrote.test(reply)) { // a replay or a refused write changed nothing
             throw new RedisException("the write reached the master but " + (count == null ? 0 : count) + " of "
                     + replicas + " replicas acknowledged it within " + waitTimeout.toMillis() + " ms (WAIT); it"
                     + " may be lost if the master fails over now");

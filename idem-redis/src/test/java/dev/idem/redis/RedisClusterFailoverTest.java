@@ -62,7 +62,8 @@ class RedisClusterFailoverTest {
     }
 
     @Test
-    void aClaimNoReplicaAcknowledgesInTimeFailsClosedAndTheKeyRunsOnceInTheEnd() throws Exception {
+    void aClaimNoReplicaAcknowledgesInTimeFailsClosedTheKeyRunsOnceInTheEndAndItsReplayNeedsNoReplica()
+            throws Exception {
         int master = cluster.masterPorts().get(0);
         int replica = cluster.replicaOf(master);
         String prefix = "idem-failover-" + UUID.randomUUID() + ":";
@@ -94,6 +95,14 @@ class RedisClusterFailoverTest {
             assertThat(answer).isEqualTo("run 1");
             assertThat(idem.execute(request, String.class, () -> "run " + runs.incrementAndGet())).isEqualTo("run 1");
             assertThat(runs).hasValue(1);
+
+            cluster.pause(replica);
+            try { // a replay writes nothing, so it needs no replica
+                assertThat(idem.execute(request, String.class, () -> "run " + runs.incrementAndGet()))
+                        .as("a replay while the replica is paused").isEqualTo("run 1");
+            } finally {
+                cluster.resume(replica);
+            }
         }
     }
 

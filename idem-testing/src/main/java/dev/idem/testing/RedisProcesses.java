@@ -19,6 +19,11 @@ final class RedisProcesses {
     static String cli(String cli, int port, String... command) {
         List<String> args = new ArrayList<>(List.of(cli, "-h", "127.0.0.1", "-p", Integer.toString(port)));
         args.addAll(List.of(command));
+        return run(args);
+    }
+
+    /** A program's output (stdout and stderr) once it ended, or "" when it could not run. */
+    static String run(List<String> args) {
         try {
             Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -300,18 +300,7 @@ public final class RedisTestCluster {
     }
 
     private static String clusterCheck(String cli, int port) {
-        try {
-            Process p = new ProcessBuilder(cli, "--cluster", "check", "127.0.0.1:" + port).redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(30, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return RedisProcesses.run(List.of(cli, "--cluster", "check", "127.0.0.1:" + port));
     }
 
     private static void awaitPing(String cli, int port) {
