@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -91,7 +92,8 @@ public class IdempotencyAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Idempotency idempotency(IdempotencyStore store, IdempotencyConfig config, ResultCodec codec,
-                            ObjectProvider<IdempotencyMetrics> metrics, ObjectProvider<IdempotencyListener> listeners) {
+                            ObjectProvider<IdempotencyMetrics> metrics, ObjectProvider<IdempotencyListener> listeners,
+                            IdempotencyProperties properties, ResourceLoader resourceLoader) {
         IdempotencyMetrics meters = metrics.getIfAvailable();
         List<IdempotencyListener> all = new ArrayList<>(listeners.orderedStream().toList());
         IdempotencyListener metered = meters != null ? meters.listener() : IdempotencyListener.NONE;
@@ -100,6 +102,9 @@ public class IdempotencyAutoConfiguration {
         }
         IdempotencyListener listener = IdempotencyListener.composite(all);
         IdempotencyStore effective = meters != null ? meters.timed(store) : store;
+        if (properties.getNearCache().isEnabled()) { // in front of the timed store: its hits are not store calls
+            effective = NearCaches.wrap(effective, properties.getNearCache(), resourceLoader.getClassLoader());
+        }
         return Idempotency.builder(effective).config(config).codec(codec).listener(listener).build();
     }
 

@@ -46,6 +46,7 @@ public class IdempotencyProperties {
 
     private final Postgres postgres = new Postgres();
     private final Redis redis = new Redis();
+    private final NearCache nearCache = new NearCache();
     private final Http http = new Http();
     private final Prune prune = new Prune();
     private final Encryption encryption = new Encryption();
@@ -132,6 +133,10 @@ public class IdempotencyProperties {
         return redis;
     }
 
+    public NearCache getNearCache() {
+        return nearCache;
+    }
+
     public Http getHttp() {
         return http;
     }
@@ -183,6 +188,50 @@ public class IdempotencyProperties {
 
         public void setNotifications(boolean notifications) {
             this.notifications = notifications;
+        }
+    }
+
+    /** {@code idem.near-cache.*}: replays of finished records from memory (needs dev.idem:idem-caffeine). */
+    public static class NearCache {
+        /** Whether the engine answers replays of records finished here or seen finished from a per-instance cache. */
+        private boolean enabled;
+        /** At most this many records are cached. */
+        private long maximumEntries = 100_000;
+        /** At most about this many bytes are cached (bodies plus about 200 bytes per entry). */
+        private DataSize maximumBytes = DataSize.ofMegabytes(64);
+        /** How long a record deleted in the store can still be replayed from the cache. */
+        private Duration staleness = Duration.ofSeconds(5);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public long getMaximumEntries() {
+            return maximumEntries;
+        }
+
+        public void setMaximumEntries(long maximumEntries) {
+            this.maximumEntries = maximumEntries;
+        }
+
+        public DataSize getMaximumBytes() {
+            return maximumBytes;
+        }
+
+        public void setMaximumBytes(DataSize maximumBytes) {
+            this.maximumBytes = maximumBytes;
+        }
+
+        public Duration getStaleness() {
+            return staleness;
+        }
+
+        public void setStaleness(Duration staleness) {
+            this.staleness = staleness;
         }
     }
 

@@ -25,7 +25,10 @@ class ConfigurationMetadataTest {
             "idem.http.max-request-body-size", "idem.http.max-response-body-size", "idem.http.replayed-headers",
             "idem.prune.enabled", "idem.prune.interval", "idem.prune.cron", "idem.prune.batch-size",
             "idem.client.enabled", "idem.client.max-attempts", "idem.client.deadline", "idem.client.initial-backoff",
-            "idem.client.max-backoff", "idem.client.methods", "idem.client.max-body-size", "idem.actuator.show-body");
+            "idem.client.max-backoff", "idem.client.methods", "idem.client.max-body-size", "idem.actuator.show-body",
+            "idem.near-cache.enabled", "idem.near-cache.maximum-entries", "idem.near-cache.maximum-bytes",
+            "idem.near-cache.staleness", "idem.redis.replica-acknowledgements",
+            "idem.redis.replica-acknowledgement-timeout");
 
     private static JsonNode metadata() throws Exception {
         try (InputStream in = ConfigurationMetadataTest.class.getClassLoader()

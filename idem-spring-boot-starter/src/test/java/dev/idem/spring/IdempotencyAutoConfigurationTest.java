@@ -121,6 +121,41 @@ class IdempotencyAutoConfigurationTest {
     }
 
     @Test
+    void withTheNearCacheOnReplaysOfAFinishedRecordNeverReachTheStore() {
+        java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
+        IdempotencyStore counting = new ForwardingIdempotencyStore(new InMemoryIdempotencyStore()) {
+            @Override
+            public dev.idem.spi.ClaimResult claim(dev.idem.spi.ClaimRequest request) {
+                claims.incrementAndGet();
+                return super.claim(request);
+            }
+        };
+        runner.withBean(IdempotencyStore.class, () -> counting).withPropertyValues("idem.near-cache.enabled=true")
+                .run(context -> {
+                    Idempotency idem = context.getBean(Idempotency.class);
+                    assertThat(idem.execute(request("n1"), String.class, () -> "ran")).isEqualTo("ran");
+                    for (int i = 0; i < 20; i++) {
+                        assertThat(idem.execute(request("n1"), String.class, () -> "again")).isEqualTo("ran");
+                    }
+                    assertThat(claims).as("claims that reached the store").hasValue(1);
+                });
+        runner.withBean(IdempotencyStore.class, () -> counting).run(context -> {
+            Idempotency idem = context.getBean(Idempotency.class);
+            idem.execute(request("n2"), String.class, () -> "ran");
+            idem.execute(request("n2"), String.class, () -> "again");
+            assertThat(claims).as("off by default: every replay asks the store").hasValue(3);
+        });
+    }
+
+    @Test
+    void theNearCacheWithoutIdemCaffeineFailsAtStartWithAClearMessage() {
+        runner.withClassLoader(new FilteredClassLoader("dev.idem.caffeine"))
+                .withPropertyValues("idem.near-cache.enabled=true")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("idem.near-cache.enabled=true needs dev.idem:idem-caffeine"));
+    }
+
+    @Test
     void aRedisClusterClientBeanPutsTheStoreOnTheClusterWithoutAUrl() {
         RedisTestCluster cluster = RedisTestCluster.get();
         io.lettuce.core.cluster.RedisClusterClient client = io.lettuce.core.cluster.RedisClusterClient.create(
