@@ -108,15 +108,13 @@ public final class NearCacheIdempotencyStore extends ForwardingIdempotencyStore 
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        ClaimRequest claim = claims.getIfPresent(token);
-        claims.invalidate(token);
+        ClaimRequest claim = claims.asMap().remove(token);
         return finished(claim, id, RecordStatus.COMPLETED, result, null, super.complete(id, token, result));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        ClaimRequest claim = claims.getIfPresent(token);
-        claims.invalidate(token);
+        ClaimRequest claim = claims.asMap().remove(token);
         return finished(claim, id, RecordStatus.FAILED, null, error, super.fail(id, token, error));
     }
 

@@ -97,20 +97,20 @@ final class RedisRecords {
 
     private boolean finish(ScriptCalls redis, RecordId id, OwnerToken token,
                            RecordStatus status, String contentType, byte[] body) {
-        Long written = redis.run(finish, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
-                utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
+        Long written = redis.run(finish, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id),
+                utf8(token.value()), utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
         return one(written);
     }
 
     boolean release(ScriptCalls redis, RecordId id, OwnerToken token) {
-        Long deleted = redis.run(release, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
-                channel, utf8(id.digest()));
+        Long deleted = redis.run(release, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id),
+                utf8(token.value()), channel, utf8(id.digest()));
         return one(deleted);
     }
 
     boolean renewLease(ScriptCalls redis, RecordId id, OwnerToken token, Instant leaseUntil) {
-        Long renewed = redis.run(renew, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id), utf8(token.value()),
-                millis(leaseUntil));
+        Long renewed = redis.run(renew, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id),
+                utf8(token.value()), millis(leaseUntil));
         return one(renewed);
     }
 

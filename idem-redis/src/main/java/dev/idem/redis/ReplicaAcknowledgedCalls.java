@@ -11,6 +11,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,8 +22,9 @@ import java.util.function.Predicate;
  * {@code WAIT replicas timeout}: Redis answers WAIT once that many replicas acknowledged every write the connection
  * sent before it, so the script's write is covered. When fewer acknowledge within the timeout and the script wrote,
  * the call fails (the write reached the master but may be lost if it fails over now), and so does the store
- * operation: the engine fails closed. A script that changed nothing (a replay, a fenced write) answers as it is. A WAIT holds its connection on the server until it returns, so commands pipelined behind it on that master
- * wait for the replicas too.
+ * operation: the engine fails closed. A script that changed nothing (a replay, a fenced write) answers as it is.
+ * A WAIT holds its connection on the server until it returns, so commands pipelined behind it on that master wait
+ * for the replicas too.
  *
  * <p>In a cluster the master comes from the client's view of the slots. A {@code MOVED} answer (the slot moved and
  * the script did not run) is followed to the node it names, at most twice. An {@code ASK} answer (the slot is being
@@ -132,7 +134,7 @@ final class ReplicaAcknowledgedCalls implements ScriptCalls {
             reply = LettuceFutures.awaitOrCancel(write, commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         Long count = LettuceFutures.awaitOrCancel(acknowledged, commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if ((count == null || count < replicas) && wrote.test(reply)) { // a replay or a refused write changed nothing
+        if ((count == null || count < replicas) && wrote.test(reply)) { // only a change needs the replicas
             throw new RedisException("the write reached the master but " + (count == null ? 0 : count) + " of "
                     + replicas + " replicas acknowledged it within " + waitTimeout.toMillis() + " ms (WAIT); it"
                     + " may be lost if the master fails over now");
@@ -151,7 +153,7 @@ final class ReplicaAcknowledgedCalls implements ScriptCalls {
         return colon < 0 ? null : new String[] {parts[2].substring(0, colon), parts[2].substring(colon + 1)};
     }
 
-    private static <C> C await(java.util.concurrent.CompletableFuture<C> future, Duration timeout, String node) {
+    private static <C> C await(CompletableFuture<C> future, Duration timeout, String node) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -2,6 +2,7 @@ package dev.idem.reliability;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.idem.testing.Programs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -21,8 +22,7 @@ import java.util.regex.Pattern;
  * {@link FaultProxy} so a test can cut that instance off PostgreSQL. An instance on the Redis store
  * ({@link #launchOnRedis}) keeps its idempotency records in Redis, reached through a proxy of its own
  * ({@link #redis}), and its application data in PostgreSQL; its routes are all two-phase (Redis has no transactional
- * mode). It can be killed with SIGKILL, paused with
- * SIGSTOP and resumed, and started again on the same port. Its output goes to {@code target/reliability-logs}.
+ * mode). It can be killed with SIGKILL, paused with SIGSTOP and resumed, and started again on the same port. Its output goes to {@code target/reliability-logs}.
  * Not thread-safe: one test drives it at a time.
  */
 final class AppInstance implements AutoCloseable {
@@ -180,12 +180,12 @@ final class AppInstance implements AutoCloseable {
 
     /** SIGSTOP: every thread of the JVM stops (no lease renewal), as in a long GC pause or a frozen VM. */
     void pause() {
-        signal("STOP");
+        Programs.signal(process, "STOP");
     }
 
     /** SIGCONT after {@link #pause()}. */
     void resume() {
-        signal("CONT");
+        Programs.signal(process, "CONT");
     }
 
     /** Starts the process again after {@link #kill()} (same port, same proxy) and waits until it is ready. */
@@ -197,18 +197,6 @@ final class AppInstance implements AutoCloseable {
         awaitReady();
     }
 
-    private void signal(String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @Override
     public void close() {

@@ -1,6 +1,8 @@
 package dev.idem.testing;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,5 +21,20 @@ public final class Programs {
             }
         }
         return null;
+    }
+
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to {@code process} with the system's {@code kill}. */
+    public static void signal(Process process, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + signal + " to " + process.pid(), e);
+        }
     }
 }

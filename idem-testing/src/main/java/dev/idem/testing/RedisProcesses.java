@@ -53,6 +53,17 @@ final class RedisProcesses {
         }
     }
 
+    /** Waits until the server on {@code port} answers PING (it is starting). */
+    static void awaitPong(String cli, int port) {
+        awaitUntil(30, "PONG from redis-server on port " + port, () -> cli(cli, port, "ping").contains("PONG"));
+    }
+
+    /** Waits until the replica on {@code port} finished its sync with its master. */
+    static void awaitInSync(String cli, int port) {
+        awaitUntil(60, "port " + port + " in sync with its master",
+                () -> cli(cli, port, "info", "replication").contains("master_link_status:up"));
+    }
+
     /** SIGKILL, and waits for the process to be gone. */
     static void kill(Process node, int port) {
         node.destroyForcibly();

@@ -1,5 +1,7 @@
 package dev.idem.testing;
 
+import static dev.idem.testing.RedisProcesses.awaitInSync;
+import static dev.idem.testing.RedisProcesses.awaitPong;
 import static dev.idem.testing.RedisProcesses.awaitUntil;
 import static dev.idem.testing.RedisProcesses.cli;
 import static dev.idem.testing.RedisProcesses.freePort;
@@ -117,12 +119,12 @@ public final class RedisTestCluster {
 
     /** SIGSTOP of the node on {@code port}: it neither answers nor replicates until {@link #resume}. */
     public void pause(int port) {
-        signal(port, "STOP");
+        Programs.signal(nodes.get(port), "STOP");
     }
 
     /** SIGCONT after {@link #pause}. */
     public void resume(int port) {
-        signal(port, "CONT");
+        Programs.signal(nodes.get(port), "CONT");
     }
 
     /**
@@ -136,9 +138,8 @@ public final class RedisTestCluster {
             throw new UncheckedIOException("could not restart redis-server on port " + port, e);
         }
         String cli = Programs.onPath("redis-cli");
-        awaitPing(cli, port);
-        awaitUntil(60, "port " + port + " in sync with its master",
-                () -> cli(cli, port, "info", "replication").contains("master_link_status:up"));
+        awaitPong(cli, port);
+        awaitInSync(cli, port);
         awaitAgreement();
     }
 
@@ -175,19 +176,6 @@ public final class RedisTestCluster {
         return Integer.parseInt(node[1].replaceAll(".*:(\\d+)@.*", "$1"));
     }
 
-    private void signal(int port, String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes.get(port).pid())).start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " of port " + port + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 
     /**
      * Moves {@code slots} hash slots, with their keys, from the master on {@code fromPort} to the one on
@@ -239,7 +227,7 @@ public final class RedisTestCluster {
                 ports.add(port);
             }
             for (int port : ports) {
-                awaitPing(cli, port);
+                awaitPong(cli, port);
             }
             List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
             ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -303,16 +291,9 @@ public final class RedisTestCluster {
         return RedisProcesses.run(List.of(cli, "--cluster", "check", "127.0.0.1:" + port));
     }
 
-    private static void awaitPing(String cli, int port) {
-        awaitUntil(30, "PONG from redis-server on port " + port, () -> cli(cli, port, "ping").contains("PONG"));
-    }
 
     private void stop() {
         client.shutdown();
         nodes.values().forEach(Process::destroyForcibly);
     }
-
-
-
-
 }

@@ -1,5 +1,7 @@
 package dev.idem.testing;
 
+import static dev.idem.testing.RedisProcesses.awaitInSync;
+import static dev.idem.testing.RedisProcesses.awaitPong;
 import static dev.idem.testing.RedisProcesses.awaitUntil;
 import static dev.idem.testing.RedisProcesses.cli;
 import static dev.idem.testing.RedisProcesses.freePort;
@@ -56,7 +58,7 @@ public final class RedisTestSentinel implements AutoCloseable {
             started = new RedisTestSentinel(server, cli, dir);
             started.launchData(0, null);
             started.launchData(1, started.dataPorts[0]);
-            started.awaitInSync(started.dataPorts[1]);
+            awaitInSync(cli, started.dataPorts[1]);
             started.launchSentinel();
             RedisTestSentinel s = started;
             awaitUntil(30, "the Sentinel to see the replica", () -> cli(s.cli, s.sentinelPort, "sentinel",
@@ -75,7 +77,7 @@ public final class RedisTestSentinel implements AutoCloseable {
         }
     }
 
-    /** The Lettuce URI that finds the master through the Sentinel, e.g. {@code redis-sentinel://127.0.0.1:5000#idem-test}. */
+    /** The Lettuce URI that finds the master through the Sentinel: {@code redis-sentinel://127.0.0.1:port#idem-test}. */
     public String uri() {
         return "redis-sentinel://127.0.0.1:" + sentinelPort + "#" + MASTER_NAME;
     }
@@ -121,7 +123,7 @@ public final class RedisTestSentinel implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not restart redis-server on port " + port, e);
         }
-        awaitInSync(port);
+        awaitInSync(cli, port);
     }
 
     @Override
@@ -146,7 +148,7 @@ public final class RedisTestSentinel implements AutoCloseable {
         }
         data[i] = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
-        awaitUntil(30, "PONG from port " + port, () -> cli(cli, port, "ping").contains("PONG"));
+        awaitPong(cli, port);
     }
 
     private void launchSentinel() throws IOException {
@@ -161,13 +163,9 @@ public final class RedisTestSentinel implements AutoCloseable {
                 "sentinel parallel-syncs " + MASTER_NAME + " 1", ""), StandardCharsets.UTF_8);
         sentinel = new ProcessBuilder(server, config.toString(), "--sentinel").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sentinel.log").toFile())).start();
-        awaitUntil(30, "PONG from the Sentinel", () -> cli(cli, sentinelPort, "ping").contains("PONG"));
+        awaitPong(cli, sentinelPort);
     }
 
-    private void awaitInSync(int port) {
-        awaitUntil(60, "port " + port + " in sync with its master",
-                () -> cli(cli, port, "info", "replication").contains("master_link_status:up"));
-    }
 
     private int index(int port) {
         if (dataPorts[0] == port) {
