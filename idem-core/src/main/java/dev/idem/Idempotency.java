@@ -43,6 +43,7 @@ public final class Idempotency implements AutoCloseable {
     private final IdempotencyConfig config;
     private final ResultCodec codec;
     private final IdempotencyListener listener;
+    private final boolean listening;
     private final LeaseKeeper leases;
     private final boolean ownsLeases;
 
@@ -52,6 +53,7 @@ public final class Idempotency implements AutoCloseable {
         this.config = config;
         this.codec = codec;
         this.listener = listener;
+        this.listening = listener != IdempotencyListener.NONE;
         this.leases = leases;
         this.ownsLeases = ownsLeases;
     }
@@ -101,7 +103,9 @@ public final class Idempotency implements AutoCloseable {
             ClaimRequest claim = new ClaimRequest(id, request.fingerprint(), now, leaseUntil, expiresAt);
             ClaimResult result = callStore("claim", id, () -> store.claim(claim));
             if (result instanceof ClaimResult.Claimed claimed) {
-                emit(l -> l.onClaimed(id, claimed.takeover()));
+                if (listening) { // without a listener, no event object per call
+                    emit(l -> l.onClaimed(id, claimed.takeover()));
+                }
                 return runAsOwner(id, claimed.token(), resultType, action);
             }
             StoredRecord existing = ((ClaimResult.Existing) result).record();
@@ -284,7 +288,9 @@ public final class Idempotency implements AutoCloseable {
                     + " is encrypted, but no encryption keys are configured")).open(body, id);
         }
         T value = (T) codec.decode(body, type);
-        emit(l -> l.onResultReplayed(id));
+        if (listening) {
+            emit(l -> l.onResultReplayed(id));
+        }
         return IdempotentOutcome.replayed(value, id.key());
     }
 
@@ -320,7 +326,9 @@ public final class Idempotency implements AutoCloseable {
             throw failure;
         }
         boolean stored = writeAfterRun("complete", id, () -> store.complete(id, token, encoded));
-        emit(l -> l.onCompleted(id, stored));
+        if (listening) {
+            emit(l -> l.onCompleted(id, stored));
+        }
         return IdempotentOutcome.executed(value, id.key());
     }
 

@@ -74,13 +74,9 @@ public final class IdempotencyContext {
     static Scope enter(IdempotencyContext context) {
         IdempotencyContext previous = CURRENT.get();
         CURRENT.set(context);
-        return () -> {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-        };
+        // Restoring null keeps this thread's map entry (remove() would drop it and the next action would allocate
+        // a new one): one null-valued entry per thread that ever ran an action.
+        return () -> CURRENT.set(previous);
     }
 
     @Override

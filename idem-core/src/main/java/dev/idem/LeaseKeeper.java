@@ -5,12 +5,12 @@ import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +26,7 @@ final class LeaseKeeper implements AutoCloseable {
     private final Clock clock;
     private final Duration lease;
     private final long intervalNanos;
-    private final ConcurrentHashMap<Long, Held> held = new ConcurrentHashMap<>();
-    private final AtomicLong sequence = new AtomicLong();
+    private final Set<Held> held = ConcurrentHashMap.newKeySet(); // by identity: Held keeps Object's equals
     private final AtomicBoolean started = new AtomicBoolean();
     private final ScheduledExecutorService ticker;
     private volatile boolean closed;
@@ -55,7 +54,6 @@ final class LeaseKeeper implements AutoCloseable {
     }
 
     private final class Held implements Hold {
-        final long id = sequence.incrementAndGet();
         final IdempotencyStore store;
         final RecordId record;
         final OwnerToken token;
@@ -69,7 +67,7 @@ final class LeaseKeeper implements AutoCloseable {
 
         @Override
         public void close() {
-            held.remove(id);
+            held.remove(this);
         }
     }
 
@@ -83,7 +81,7 @@ final class LeaseKeeper implements AutoCloseable {
             throw new IllegalStateException("this Idempotency was closed; build a new one");
         }
         Held h = new Held(store, id, token);
-        held.put(h.id, h);
+        held.add(h);
         if (started.compareAndSet(false, true)) {
             long tick = Math.max(1_000_000L, intervalNanos / 4);
             ticker.scheduleWithFixedDelay(this::renewDue, tick, tick, TimeUnit.NANOSECONDS);
@@ -93,7 +91,7 @@ final class LeaseKeeper implements AutoCloseable {
 
     private void renewDue() {
         long now = System.nanoTime();
-        for (Held h : held.values()) {
+        for (Held h : held) {
             if (now - h.nextRenewal < 0) {
                 continue;
             }
@@ -102,7 +100,7 @@ final class LeaseKeeper implements AutoCloseable {
                     h.nextRenewal = System.nanoTime() + intervalNanos;
                 } else {
                     log.warn("Lease on {} was lost to another owner; this owner's result will not be stored", h.record);
-                    held.remove(h.id);
+                    held.remove(h);
                 }
             } catch (RuntimeException e) {
                 log.warn("Could not renew the lease on {}; will retry", h.record, e);

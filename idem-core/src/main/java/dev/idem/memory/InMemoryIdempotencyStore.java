@@ -64,7 +64,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     @Override
     public ClaimResult claim(ClaimRequest request) {
         RecordId id = request.id();
-        if (!records.containsKey(id) && records.size() >= maxRecords) {
+        if (records.size() >= maxRecords && !records.containsKey(id)) {
             pruneExpiredBefore(request.now(), Integer.MAX_VALUE);
             if (records.size() >= maxRecords) {
                 throw new IdempotencyStoreException("the in-memory idempotency store is full (" + maxRecords
@@ -72,6 +72,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
             }
         }
         OwnerToken token = OwnerToken.random();
+        Entry claimed = new Entry(request.fingerprint(), RecordStatus.IN_PROGRESS, token, request.leaseUntil(),
+                request.expiresAt(), null, null, request.now());
+        if (records.putIfAbsent(id, claimed) == null) {
+            return new ClaimResult.Claimed(token, false); // a new key, the common case: one map operation
+        }
         ClaimResult[] outcome = new ClaimResult[1];
         records.compute(id, (key, current) -> {
             boolean absent = current == null || !current.expiresAt().isAfter(request.now());
@@ -80,8 +85,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
                     && current.fingerprint().equals(request.fingerprint());
             if (absent || deadOwner) {
                 outcome[0] = new ClaimResult.Claimed(token, current != null);
-                return new Entry(request.fingerprint(), RecordStatus.IN_PROGRESS, token, request.leaseUntil(),
-                        request.expiresAt(), null, null, request.now());
+                return claimed;
             }
             outcome[0] = new ClaimResult.Existing(current.toRecord(id));
             return current;
@@ -109,19 +113,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     }
 
     private boolean finish(RecordId id, OwnerToken token, RecordStatus status, StoredResult result, StoredError error) {
-        boolean[] done = new boolean[1];
-        records.computeIfPresent(id, (key, current) -> {
-            if (!current.ownedBy(token)) {
-                return current;
+        while (true) { // compare-and-set on the exact entry read, so a concurrent takeover or delete wins or loses whole
+            Entry current = records.get(id);
+            if (current == null || !current.ownedBy(token)) {
+                return false;
             }
-            done[0] = true;
-            return new Entry(current.fingerprint(), status, token, current.leaseUntil(), current.expiresAt(), result, error,
-                current.createdAt());
-        });
-        if (done[0]) {
-            waiter.signal(id);
+            Entry finished = new Entry(current.fingerprint(), status, token, current.leaseUntil(), current.expiresAt(),
+                    result, error, current.createdAt());
+            if (records.replace(id, current, finished)) {
+                waiter.signal(id);
+                return true;
+            }
         }
-        return done[0];
     }
 
     @Override
