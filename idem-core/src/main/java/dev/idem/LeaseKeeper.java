@@ -26,7 +26,7 @@ final class LeaseKeeper implements AutoCloseable {
     private final Clock clock;
     private final Duration lease;
     private final long intervalNanos;
-    private final Set<Held> held = ConcurrentHashMap.newKeySet(); // by identity: Held keeps Object's equals
+    private final Set<Held> held = ConcurrentHashMap.newKeySet(); // Held's equality is identity
     private final AtomicBoolean started = new AtomicBoolean();
     private final ScheduledExecutorService ticker;
     private volatile boolean closed;
@@ -68,6 +68,17 @@ final class LeaseKeeper implements AutoCloseable {
         @Override
         public void close() {
             held.remove(this);
+        }
+
+        /** The record's hash (its strings cache theirs), cheaper than an identity hash; equality stays identity. */
+        @Override
+        public int hashCode() {
+            return record.hashCode();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
         }
     }
 

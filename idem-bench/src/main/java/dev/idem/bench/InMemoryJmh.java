@@ -23,7 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * allocated per operation. Writes {@code idem-bench/results/in-memory-jmh-DATE.md}.
  *
  * <p>Run (about 2 minutes): {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
- * -Didem.bench.main=dev.idem.bench.InMemoryJmh} ({@code -Didem.bench.jmh=regex} to choose benchmarks).
+ * -Didem.bench.main=dev.idem.bench.InMemoryJmh} ({@code -Didem.bench.jmh=regex} to choose benchmarks, {@code -Didem.bench.profiler=stack} to add JMH's
+ * stack sampling).
  */
 public final class InMemoryJmh {
 
@@ -33,7 +34,12 @@ public final class InMemoryJmh {
     public static void main(String[] args) throws Exception {
         exposeClassPath();
         String include = System.getProperty("idem.bench.jmh", MicroBenchmarks.class.getName() + ".inMemory.*");
-        Options options = new OptionsBuilder().include(include).forks(1).threads(1)
+        OptionsBuilder builder = new OptionsBuilder();
+        String profiler = System.getProperty("idem.bench.profiler");
+        if (profiler != null) {
+            builder.addProfiler(profiler);
+        }
+        Options options = builder.include(include).forks(1).threads(1)
                 .warmupIterations(3).warmupTime(TimeValue.seconds(2))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(2))
                 .jvmArgsAppend("-Xms1g", "-Xmx1g")

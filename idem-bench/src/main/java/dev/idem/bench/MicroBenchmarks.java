@@ -1,11 +1,13 @@
 package dev.idem.bench;
 
 import dev.idem.Idempotency;
+import dev.idem.IdempotencyConfig;
 import dev.idem.IdempotencyRequest;
 import dev.idem.SimpleResultCodec;
 import dev.idem.jackson.JacksonResultCodec;
 import dev.idem.memory.InMemoryIdempotencyStore;
 import dev.idem.spi.Fingerprint;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -52,6 +54,29 @@ public class MicroBenchmarks {
         }
     }
 
+    /**
+     * One engine over a store at its steady state: records live 50 ms and the store holds at most 200,000, so a
+     * full store drops the expired ones (as a long-running service's store does once its ttl has passed) and the
+     * heap holds a bounded set instead of every record of the iteration.
+     */
+    @State(Scope.Benchmark)
+    public static class BoundedEngine {
+        Idempotency idem;
+        long next;
+
+        @Setup(Level.Iteration)
+        public void setUp() {
+            IdempotencyConfig config = IdempotencyConfig.builder().ttl(Duration.ofMillis(50))
+                    .lease(Duration.ofMillis(50)).build();
+            idem = Idempotency.builder(new InMemoryIdempotencyStore(200_000)).config(config).build();
+        }
+
+        @TearDown(Level.Iteration)
+        public void tearDown() {
+            idem.close();
+        }
+    }
+
     /** The codecs and a value to encode. */
     @State(Scope.Benchmark)
     public static class Codecs {
@@ -63,6 +88,13 @@ public class MicroBenchmarks {
 
     @Benchmark
     public String inMemoryLifecycle(Engine engine) {
+        IdempotencyRequest request = IdempotencyRequest.builder("bench.lifecycle").scope("u")
+                .key("k" + engine.next++).fingerprint(Fingerprint.EMPTY).build();
+        return engine.idem.execute(request, String.class, () -> "ok");
+    }
+
+    @Benchmark
+    public String inMemoryLifecycleSteadyState(BoundedEngine engine) {
         IdempotencyRequest request = IdempotencyRequest.builder("bench.lifecycle").scope("u")
                 .key("k" + engine.next++).fingerprint(Fingerprint.EMPTY).build();
         return engine.idem.execute(request, String.class, () -> "ok");
