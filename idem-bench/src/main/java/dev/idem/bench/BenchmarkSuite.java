@@ -33,8 +33,7 @@ public final class BenchmarkSuite {
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("idem.bench.seconds", 3);
-        long[] sizes = java.util.Arrays.stream(System.getProperty("idem.bench.growth", "100000,1000000,10000000")
-                .split(",")).mapToLong(Long::parseLong).toArray();
+        long[] sizes = GrowthBenchmark.sizes();
         StringBuilder md = new StringBuilder();
         List<Map.Entry<String, Double>> ratios = new ArrayList<>();
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
@@ -56,8 +55,8 @@ public final class BenchmarkSuite {
             md.append("\n## Duplicate wake-up latency\n\n").append(WakeUpLatencyBenchmark.HEADER);
             WakeUpLatencyBenchmark.rows(pool).forEach(r -> md.append(r).append('\n'));
 
-            md.append("\n## Growth: lifecycle rate (4 callers) as the PostgreSQL table fills, pruning running\n\n")
-                    .append("| records | lifecycles/s | pruned meanwhile | table | indexes |\n|---|---|---|---|---|\n");
+            md.append("\n## Growth: lifecycle rate (4 callers) as the PostgreSQL table fills, without and with pruning\n\n")
+                    .append(GrowthBenchmark.HEADER);
             GrowthBenchmark.run(pool, seconds, sizes).forEach(r -> md.append(r).append('\n'));
         }
 

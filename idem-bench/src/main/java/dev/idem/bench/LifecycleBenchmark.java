@@ -1,5 +1,6 @@
 package dev.idem.bench;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.idem.Idempotency;
 import dev.idem.caffeine.NearCacheIdempotencyStore;
@@ -9,7 +10,9 @@ import dev.idem.postgres.PostgresIdempotencyStore;
 import dev.idem.postgres.PostgresSchema;
 import dev.idem.postgres.TransactionalIdempotency;
 import dev.idem.redis.RedisIdempotencyStore;
+import dev.idem.spi.ClaimRequest;
 import dev.idem.spi.Fingerprint;
+import dev.idem.spi.RecordId;
 import dev.idem.testing.PostgresTestDatabase;
 import dev.idem.testing.RedisTestServer;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -39,12 +42,13 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java}
  * ({@code -Didem.bench.seconds=N} per measurement, default 5; {@code -Didem.bench.scenarios=lifecycle,replay,
- * transactional,memory,redis} to choose; PostgreSQL from {@code IDEM_TEST_PG_URL} or embedded, Redis from
- * {@code IDEM_TEST_REDIS_URL}).
+ * order,transactional,memory,redis} to choose; {@code -Didem.bench.commit-delay-us=N} to slow every commit; PostgreSQL
+ * from {@code IDEM_TEST_PG_URL} or embedded, Redis from {@code IDEM_TEST_REDIS_URL}).
  */
 public final class LifecycleBenchmark {
 
     private static final byte[] RESULT = "ok".getBytes(StandardCharsets.UTF_8);
+    private static final Integer COMMIT_DELAY = Integer.getInteger("idem.bench.commit-delay-us");
 
     private final HikariDataSource pool;
     private final String table;
@@ -59,7 +63,7 @@ public final class LifecycleBenchmark {
 
     public static void main(String[] args) throws Exception {
         int seconds = Integer.getInteger("idem.bench.seconds", 5);
-        try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
+        try (HikariDataSource pool = pool()) {
             String table = PostgresTestDatabase.uniqueTableName("idem_bench");
             PostgresSchema.create(pool, table);
             try {
@@ -87,7 +91,7 @@ public final class LifecycleBenchmark {
                 row("lifecycle, PostgreSQL (NOTIFY off)", threads, withoutNotify, raw);
             }
             List<IdempotencyRequest> completed = new ArrayList<>();
-            for (int i = 0; i < (selected("replay") ? 20_000 : 0); i++) {
+            for (int i = 0; i < (selected("replay") || selected("order") ? 20_000 : 0); i++) {
                 IdempotencyRequest request = newRequest();
                 idemSilent.execute(request, String.class, () -> "ok");
                 completed.add(request);
@@ -110,6 +114,9 @@ public final class LifecycleBenchmark {
                             replay, raw);
                 }
             }
+            if (selected("order")) {
+                claimOrders(silent, completed);
+            }
             TransactionalIdempotency tx = new TransactionalIdempotency(idemSilent, silent);
             for (int threads : selected("transactional") ? new int[] {1, 4} : new int[0]) {
                 double raw = measure(threads, this::rawLifecycle);
@@ -129,6 +136,53 @@ public final class LifecycleBenchmark {
         } else {
             rows.add("| Redis | - | not measured: " + RedisTestServer.URL_VARIABLE + " is not set | | |");
         }
+    }
+
+    /**
+     * A pool of 24. With {@code -Didem.bench.commit-delay-us=N} every session waits N microseconds before each WAL
+     * flush ({@code commit_delay}, with {@code commit_siblings = 0} so it applies to every commit): a server whose
+     * commits are slow, as on cloud disks, without another server.
+     */
+    private static HikariDataSource pool() {
+        Integer delay = COMMIT_DELAY;
+        if (delay == null) {
+            return PostgresTestDatabase.newDataSource(24);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(PostgresTestDatabase.jdbcUrl());
+        config.setMaximumPoolSize(24);
+        config.addDataSourceProperty("options", "-c commit_delay=" + delay + " -c commit_siblings=0");
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * The two orders a claim could take on a cold key (no near cache): the store's one statement (a data-modifying
+     * CTE that reads, and inserts only when nothing was there), or a plain SELECT by key first and the CTE only when
+     * the SELECT found nothing. Measured on the claim step alone, for new keys and for replays.
+     */
+    private void claimOrders(PostgresIdempotencyStore store, List<IdempotencyRequest> completed) throws Exception {
+        for (int threads : new int[] {1, 4}) {
+            double cteNew = measure(threads, () -> store.claim(claimOf(newRequest())));
+            double readFirstNew = measure(threads, () -> {
+                IdempotencyRequest request = newRequest();
+                if (!rawSelect(request)) {
+                    store.claim(claimOf(request));
+                }
+            });
+            row("claim order, new key: SELECT first then the CTE / the CTE alone", threads, readFirstNew, cteNew);
+            double cteReplay = measure(threads, () -> store.claim(claimOf(
+                    completed.get(ThreadLocalRandom.current().nextInt(completed.size())))));
+            double readFirstReplay = measure(threads, () -> rawSelect(
+                    completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
+            row("claim order, replay: SELECT first (found, so no CTE) / the CTE alone", threads, readFirstReplay,
+                    cteReplay);
+        }
+    }
+
+    private static ClaimRequest claimOf(IdempotencyRequest request) {
+        Instant now = Instant.now();
+        return new ClaimRequest(new RecordId(request.scope(), request.action(),
+                request.key().orElseThrow()), request.fingerprint(), now, now.plusSeconds(30), now.plusSeconds(86_400));
     }
 
     /** Runs every scenario on its own table of {@code pool} and returns the Markdown rows. */
@@ -174,7 +228,7 @@ public final class LifecycleBenchmark {
             for (int threads : new int[] {1, 4}) {
                 double baseline = measure(threads, () -> raw.hmget(store.keyOf(
                         completed.get(ThreadLocalRandom.current().nextInt(completed.size())).key().map(
-                                key -> new dev.idem.spi.RecordId("bench-user", "bench.action", key)).orElseThrow()),
+                                key -> new RecordId("bench-user", "bench.action", key)).orElseThrow()),
                         "fingerprint", "status", "lease_until", "expires_at", "content_type", "body"));
                 double replay = measure(threads, () -> idem.execute(
                         completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
@@ -188,9 +242,9 @@ public final class LifecycleBenchmark {
     /** Keys from a counter: generating random keys (SecureRandom) would be measured along with Idem. */
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
 
-    /** Whether {@code -Didem.bench.scenarios} (default all: lifecycle,replay,transactional,memory,redis) names it. */
+    /** Whether {@code -Didem.bench.scenarios} (default all: lifecycle,replay,order,transactional,memory,redis) names it. */
     private static boolean selected(String scenario) {
-        String chosen = System.getProperty("idem.bench.scenarios", "lifecycle,replay,transactional,memory,redis");
+        String chosen = System.getProperty("idem.bench.scenarios", "lifecycle,replay,order,transactional,memory,redis");
         return List.of(chosen.split(",")).contains(scenario);
     }
 
@@ -233,7 +287,8 @@ public final class LifecycleBenchmark {
         }
     }
 
-    private void rawSelect(IdempotencyRequest request) throws SQLException {
+    /** Whether the record exists: the raw primary-key SELECT. */
+    private boolean rawSelect(IdempotencyRequest request) throws SQLException {
         try (Connection c = pool.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT fingerprint, status, lease_until, expires_at,"
                      + " content_type, body FROM " + table + " WHERE scope = ? AND action = ? AND idem_key = ?")) {
@@ -241,7 +296,7 @@ public final class LifecycleBenchmark {
             select.setString(2, request.action());
             select.setString(3, request.key().orElseThrow());
             try (ResultSet rs = select.executeQuery()) {
-                rs.next();
+                return rs.next();
             }
         }
     }
@@ -308,12 +363,15 @@ public final class LifecycleBenchmark {
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append(", PostgreSQL ").append(version)
                 .append(PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
-                .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24.\n\n")
+                .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24")
+                .append(COMMIT_DELAY == null ? "" : ", every commit slowed by commit_delay = " + COMMIT_DELAY + " µs")
+                .append(".\n\n")
                 .append("Raw = the same statements by hand on the same pool: INSERT ... ON CONFLICT DO NOTHING then a ")
                 .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
         String scenarios = System.getProperty("idem.bench.scenarios");
-        ResultFiles.write("lifecycle" + (scenarios == null ? "" : "-" + scenarios.replace(',', '-')), md);
+        ResultFiles.write("lifecycle" + (scenarios == null ? "" : "-" + scenarios.replace(',', '-'))
+                + (COMMIT_DELAY == null ? "" : "-commit-delay-" + COMMIT_DELAY + "us"), md);
     }
 }
