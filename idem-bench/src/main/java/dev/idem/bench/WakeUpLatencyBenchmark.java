@@ -31,12 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ADR's 50 ms. Writes a Markdown table to {@code idem-bench/results/}.
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
- * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark}
+ * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark} ({@code -Didem.bench.duplicates=N} waiting duplicates, default 8)
  */
 public final class WakeUpLatencyBenchmark {
 
     private static final int ROUNDS = 40;
-    private static final int DUPLICATES = 8;
+    private static final int DUPLICATES = Integer.getInteger("idem.bench.duplicates", 8);
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
 
     public static void main(String[] args) throws Exception {
@@ -144,6 +144,6 @@ public final class WakeUpLatencyBenchmark {
                 .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
-        ResultFiles.write("wake-up", md);
+        ResultFiles.write(DUPLICATES == 8 ? "wake-up" : "wake-up-" + DUPLICATES + "-duplicate", md);
     }
 }
