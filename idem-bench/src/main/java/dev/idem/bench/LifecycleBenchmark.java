@@ -365,6 +365,8 @@ public final class LifecycleBenchmark {
                 .append(PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
                 .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24")
                 .append(COMMIT_DELAY == null ? "" : ", every commit slowed by commit_delay = " + COMMIT_DELAY + " µs")
+                .append(selected("redis") && RedisTestServer.isConfigured()
+                        ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "")
                 .append(".\n\n")
                 .append("Raw = the same statements by hand on the same pool: INSERT ... ON CONFLICT DO NOTHING then a ")
                 .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")

@@ -41,10 +41,14 @@ public final class WakeUpLatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         List<String> rows;
+        String servers;
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
+            servers = "PostgreSQL " + PostgresTestDatabase.count(pool, "SELECT current_setting('server_version_num')::bigint")
+                    + (PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
+                    + (RedisTestServer.isConfigured() ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "");
             rows = rows(pool);
         }
-        write(rows);
+        write(rows, servers);
         System.exit(0);
     }
 
@@ -136,10 +140,10 @@ public final class WakeUpLatencyBenchmark {
         return String.format("%.1f ms", nanos / 1e6);
     }
 
-    private static void write(List<String> rows) throws IOException {
+    private static void write(List<String> rows, String servers) throws IOException {
         StringBuilder md = new StringBuilder("# Duplicate wake-up latency, ").append(LocalDate.now()).append("\n\n")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                .append(System.getProperty("java.version")).append(". An owner holds a key for 100-150 ms (random) while ")
+                .append(System.getProperty("java.version")).append(", ").append(servers).append(". An owner holds a key for 100-150 ms (random) while ")
                 .append(DUPLICATES).append(" duplicates wait; delay = a duplicate's return minus the owner's return; ")
                 .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
                 .append(HEADER);
