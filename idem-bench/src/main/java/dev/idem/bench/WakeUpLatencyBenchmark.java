@@ -43,7 +43,7 @@ public final class WakeUpLatencyBenchmark {
         List<String> rows;
         String servers;
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
-            servers = "PostgreSQL " + PostgresTestDatabase.count(pool, "SELECT current_setting('server_version_num')::bigint")
+            servers = "PostgreSQL " + PostgresTestDatabase.count(pool, "SELECT current_setting('server_version_num')::bigint / 10000")
                     + (PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
                     + (RedisTestServer.isConfigured() ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "");
             rows = rows(pool);
