@@ -7,14 +7,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The whole benchmark suite in one run (about 10 minutes on 2 cores): store lifecycle, replay and transactional
@@ -60,17 +54,8 @@ public final class BenchmarkSuite {
             GrowthBenchmark.run(pool, seconds, sizes).forEach(r -> md.append(r).append('\n'));
         }
 
-        md.append("\n## JMH (in-process, 1 thread, ops/s)\n\n| benchmark | ops/s | error |\n|---|---|---|\n");
-        Options options = new OptionsBuilder().include(MicroBenchmarks.class.getName()).forks(0).threads(1)
-                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(3).measurementTime(TimeValue.seconds(2)).build();
-        Collection<RunResult> results = new Runner(options).run();
-        for (RunResult result : results) {
-            String name = result.getParams().getBenchmark().replace(MicroBenchmarks.class.getName() + ".", "");
-            md.append("| ").append(name).append(" | ")
-                    .append(String.format("%,.0f", result.getPrimaryResult().getScore())).append(" | ± ")
-                    .append(String.format("%,.0f", result.getPrimaryResult().getScoreError())).append(" |\n");
-        }
+        md.append("\n## JMH (").append(InMemoryJmh.SETTINGS).append(")\n\n").append(InMemoryJmh.HEADER);
+        InMemoryJmh.rows(MicroBenchmarks.class.getName()).forEach(row -> md.append(row).append('\n'));
 
         md.append("\n![Idem / raw](suite-").append(LocalDate.now()).append(".png)\n");
         ChartWriter.ratios("Idem throughput / raw statements (1.0 = no overhead)", ratios,

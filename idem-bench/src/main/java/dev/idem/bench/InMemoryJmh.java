@@ -31,9 +31,27 @@ public final class InMemoryJmh {
     private InMemoryJmh() {
     }
 
+    /** The table header of {@link #rows}. */
+    static final String HEADER = "| benchmark | ops/s | error (99.9 %) | bytes allocated / op | GC count |\n"
+            + "|---|---|---|---|---|\n";
+
     public static void main(String[] args) throws Exception {
-        exposeClassPath();
         String include = System.getProperty("idem.bench.jmh", MicroBenchmarks.class.getName() + ".inMemory.*");
+        StringBuilder md = new StringBuilder("# In-memory engine, JMH forked, ").append(LocalDate.now()).append("\n\n")
+                .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name"))
+                .append("); ").append(SETTINGS).append(" No database or Redis involved.\n\n").append(HEADER);
+        rows(include).forEach(row -> md.append(row).append('\n'));
+        ResultFiles.write("in-memory-jmh", md);
+        System.exit(0);
+    }
+
+    /** How {@link #rows} runs JMH, for result files. */
+    static final String SETTINGS = "1 fork (-Xms1g -Xmx1g), 1 thread, 3 x 2 s warm-up, 5 x 2 s measured, GC profiler.";
+
+    /** Runs the JMH benchmarks matching {@code include} in one forked JVM; Markdown rows under {@link #HEADER}. */
+    static List<String> rows(String include) throws Exception {
+        exposeClassPath();
         OptionsBuilder builder = new OptionsBuilder();
         String profiler = System.getProperty("idem.bench.profiler");
         if (profiler != null) {
@@ -45,22 +63,16 @@ public final class InMemoryJmh {
                 .jvmArgsAppend("-Xms1g", "-Xmx1g")
                 .addProfiler(GCProfiler.class).build();
         Collection<RunResult> results = new Runner(options).run();
-        StringBuilder md = new StringBuilder("# In-memory engine, JMH forked, ").append(LocalDate.now()).append("\n\n")
-                .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name"))
-                .append("); 1 fork (-Xms1g -Xmx1g), 1 thread, 3 x 2 s warm-up, 5 x 2 s measured, GC profiler. ")
-                .append("No database or Redis involved.\n\n")
-                .append("| benchmark | ops/s | error (99.9 %) | bytes allocated / op | GC count |\n|---|---|---|---|---|\n");
+        List<String> rows = new ArrayList<>();
         for (RunResult result : results) {
             String name = result.getParams().getBenchmark().replaceAll(".*\\.", "");
             Result<?> primary = result.getPrimaryResult();
-            md.append("| ").append(name).append(" | ").append(String.format("%,.0f", primary.getScore()))
-                    .append(" | ± ").append(String.format("%,.0f", primary.getScoreError())).append(" | ")
-                    .append(secondary(result, "gc.alloc.rate.norm", "%,.0f")).append(" | ")
-                    .append(secondary(result, "gc.count", "%,.0f")).append(" |\n");
+            rows.add("| " + name + " | " + String.format("%,.0f", primary.getScore()) + " | ± "
+                    + String.format("%,.0f", primary.getScoreError()) + " | "
+                    + secondary(result, "gc.alloc.rate.norm", "%,.0f") + " | " + secondary(result, "gc.count", "%,.0f")
+                    + " |");
         }
-        ResultFiles.write("in-memory-jmh", md);
-        System.exit(0);
+        return rows;
     }
 
     private static String secondary(RunResult result, String name, String format) {
