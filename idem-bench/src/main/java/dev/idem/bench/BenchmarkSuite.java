@@ -2,9 +2,6 @@ package dev.idem.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.idem.testing.PostgresTestDatabase;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +30,7 @@ public final class BenchmarkSuite {
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
             md.append("# Idem benchmark suite, ").append(LocalDate.now()).append("\n\n")
                     .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                    .append(System.getProperty("java.version")).append(", PostgreSQL ").append(version(pool))
+                    .append(System.getProperty("java.version")).append(", PostgreSQL ").append(Servers.postgresVersion(pool))
                     .append(PostgresTestDatabase.isEmbedded() ? " (embedded)" : "").append(".\n\n");
 
             md.append("## Lifecycle, replay and transactional mode against the raw statements\n\n")
@@ -64,11 +61,4 @@ public final class BenchmarkSuite {
         System.exit(0);
     }
 
-    private static String version(HikariDataSource pool) throws Exception {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Does the cost of a lifecycle grow with history? Fills one PostgreSQL table to 100 k, 1 M and 10 M records (a
  * tenth of them expired), and at each size measures the lifecycle rate with 4 callers twice: alone, then while the
- * starter's {@link IdempotencyPruner} works through that backlog in batches of 1000 (so its cost is seen apart). Reports the share of
- * completions that were heap-only (HOT) updates, and table and index sizes, also per million records.
+ * starter's {@link IdempotencyPruner} works through that backlog in batches of 1000 (so its cost is seen apart).
+ * Reports the share of completions that were heap-only (HOT) updates, and table and index sizes, also per million
+ * records.
  *
  * <p>Run alone: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
  * -Didem.bench.main=dev.idem.bench.GrowthBenchmark} ({@code -Didem.bench.growth=100000,1000000} for a shorter
@@ -47,9 +48,7 @@ public final class GrowthBenchmark {
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(8)) {
             StringBuilder md = new StringBuilder("# Growth of the PostgreSQL table, ").append(java.time.LocalDate.now())
                     .append("\n\nMachine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                    .append(System.getProperty("java.version")).append(", PostgreSQL ")
-                    .append(string(pool, "SHOW server_version"))
-                    .append(PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
+                    .append(System.getProperty("java.version")).append(", ").append(Servers.postgres(pool))
                     .append(", shared_buffers ").append(string(pool, "SHOW shared_buffers")).append("; 4 callers, ")
                     .append(seconds).append(" s per measurement; history rows as the fill writes them (2-byte body).\n\n")
                     .append(HEADER);
@@ -89,13 +88,14 @@ public final class GrowthBenchmark {
                 long[] updatesAfter = updates(pool, table);
                 double hot = (double) (updatesAfter[1] - updatesBefore[1]) / Math.max(1, updatesAfter[0] - updatesBefore[0]);
                 long records = Long.parseLong(string(pool, "SELECT count(*) FROM " + table));
-                long bytes = Long.parseLong(string(pool, "SELECT pg_total_relation_size('" + table + "')"));
+                long bytesPerRecord = Long.parseLong(string(pool, "SELECT pg_total_relation_size('" + table + "')"))
+                        / records; // N bytes a record is N MB a million
                 String row = "| " + String.format("%,d", size) + " | " + String.format("%,.0f", alone) + " | "
                         + String.format("%,.0f", rate) + " | " + String.format("%,d", pruned.get()) + " | "
                         + String.format("%.1f %%", 100 * hot) + " | "
                         + string(pool, "SELECT pg_size_pretty(pg_table_size('" + table + "'))") + " | "
                         + string(pool, "SELECT pg_size_pretty(pg_indexes_size('" + table + "'))") + " | "
-                        + String.format("%,d MB (%d bytes a record)", bytes / records, bytes / records)
+                        + String.format("%,d MB (%d bytes a record)", bytesPerRecord, bytesPerRecord)
                         + " |";
                 System.out.println(row);
                 rows.add(row);

@@ -7,10 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -201,11 +198,7 @@ public final class HttpOverheadBenchmark {
     }
 
     private static String serverVersion(ConfigurableApplicationContext app) throws SQLException {
-        try (Connection c = app.getBean(DataSource.class).getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return Servers.postgresVersion(app.getBean(DataSource.class));
     }
 
     private static double rate(Tally tally) {

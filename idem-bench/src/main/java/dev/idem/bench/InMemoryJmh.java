@@ -23,8 +23,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * allocated per operation. Writes {@code idem-bench/results/in-memory-jmh-DATE.md}.
  *
  * <p>Run (about 2 minutes): {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
- * -Didem.bench.main=dev.idem.bench.InMemoryJmh} ({@code -Didem.bench.jmh=regex} to choose benchmarks, {@code -Didem.bench.profiler=stack} to add JMH's
- * stack sampling).
+ * -Didem.bench.main=dev.idem.bench.InMemoryJmh} ({@code -Didem.bench.jmh=regex} to choose benchmarks,
+ * {@code -Didem.bench.profiler=stack} to add JMH's stack sampling).
  */
 public final class InMemoryJmh {
 

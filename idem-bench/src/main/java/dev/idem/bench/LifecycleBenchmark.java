@@ -22,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -144,14 +143,13 @@ public final class LifecycleBenchmark {
      * commits are slow, as on cloud disks, without another server.
      */
     private static HikariDataSource pool() {
-        Integer delay = COMMIT_DELAY;
-        if (delay == null) {
+        if (COMMIT_DELAY == null) {
             return PostgresTestDatabase.newDataSource(24);
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(PostgresTestDatabase.jdbcUrl());
         config.setMaximumPoolSize(24);
-        config.addDataSourceProperty("options", "-c commit_delay=" + delay + " -c commit_siblings=0");
+        config.addDataSourceProperty("options", "-c commit_delay=" + COMMIT_DELAY + " -c commit_siblings=0");
         return new HikariDataSource(config);
     }
 
@@ -352,21 +350,13 @@ public final class LifecycleBenchmark {
     }
 
     private void write() throws IOException, SQLException {
-        String version;
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW server_version")) {
-            rs.next();
-            version = rs.getString(1);
-        }
         StringBuilder md = new StringBuilder();
         md.append("# Idem lifecycle benchmark, ").append(LocalDate.now()).append("\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                .append(System.getProperty("java.version")).append(", PostgreSQL ").append(version)
-                .append(PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
+                .append(System.getProperty("java.version")).append(", ").append(Servers.postgres(pool))
                 .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24")
                 .append(COMMIT_DELAY == null ? "" : ", every commit slowed by commit_delay = " + COMMIT_DELAY + " µs")
-                .append(selected("redis") && RedisTestServer.isConfigured()
-                        ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "")
+                .append(selected("redis") ? Servers.redis() : "")
                 .append(".\n\n")
                 .append("Raw = the same statements by hand on the same pool: INSERT ... ON CONFLICT DO NOTHING then a ")
                 .append("fenced UPDATE (lifecycle), or a SELECT by primary key (replay).\n\n")

@@ -31,21 +31,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * ADR's 50 ms. Writes a Markdown table to {@code idem-bench/results/}.
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
- * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark} ({@code -Didem.bench.duplicates=N} waiting duplicates, default 8)
+ * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark} ({@code -Didem.bench.duplicates=N} waiting duplicates,
+ * default 8)
  */
 public final class WakeUpLatencyBenchmark {
 
     private static final int ROUNDS = 40;
-    private static final int DUPLICATES = Integer.getInteger("idem.bench.duplicates", 8);
+    private static final int DEFAULT_DUPLICATES = 8;
+    private static final int DUPLICATES = Integer.getInteger("idem.bench.duplicates", DEFAULT_DUPLICATES);
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
 
     public static void main(String[] args) throws Exception {
         List<String> rows;
         String servers;
         try (HikariDataSource pool = PostgresTestDatabase.newDataSource(24)) {
-            servers = "PostgreSQL " + PostgresTestDatabase.count(pool, "SELECT current_setting('server_version_num')::bigint / 10000")
-                    + (PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)")
-                    + (RedisTestServer.isConfigured() ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "");
+            servers = Servers.postgres(pool) + Servers.redis();
             rows = rows(pool);
         }
         write(rows, servers);
@@ -143,11 +143,12 @@ public final class WakeUpLatencyBenchmark {
     private static void write(List<String> rows, String servers) throws IOException {
         StringBuilder md = new StringBuilder("# Duplicate wake-up latency, ").append(LocalDate.now()).append("\n\n")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-                .append(System.getProperty("java.version")).append(", ").append(servers).append(". An owner holds a key for 100-150 ms (random) while ")
+                .append(System.getProperty("java.version")).append(", ").append(servers)
+                .append(". An owner holds a key for 100-150 ms (random) while ")
                 .append(DUPLICATES).append(" duplicates wait; delay = a duplicate's return minus the owner's return; ")
                 .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
-        ResultFiles.write(DUPLICATES == 8 ? "wake-up" : "wake-up-" + DUPLICATES + "-duplicate", md);
+        ResultFiles.write(DUPLICATES == DEFAULT_DUPLICATES ? "wake-up" : "wake-up-" + DUPLICATES + "-duplicate", md);
     }
 }
