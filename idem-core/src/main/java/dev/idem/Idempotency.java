@@ -253,7 +253,11 @@ public final class Idempotency implements AutoCloseable {
                     reportWait(id, waitStart);
                     throw new IdempotencyConflictException(id, CONFLICT_RETRY_AFTER, e);
                 }
-                Optional<StoredRecord> next = callStore("find", id, () -> store.find(id, config.clock().instant()));
+                // A push channel that carried the finished record spares the re-read (the state its owner committed).
+                Optional<StoredRecord> next = handle.takeCarried();
+                if (next.isEmpty()) {
+                    next = callStore("find", id, () -> store.find(id, config.clock().instant()));
+                }
                 if (next.isEmpty()) {
                     reportWait(id, waitStart);
                     return null;

@@ -10,6 +10,7 @@ import dev.idem.spi.ClaimResult;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
+import dev.idem.spi.SignalingWaiter;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
 import dev.idem.spi.Waiter;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -104,6 +106,76 @@ class IdempotencyConcurrencyTest {
             assertThat(listener.count("onWaited")).isEqualTo(1);
             assertThat(memory.waiter()).isInstanceOfSatisfying(dev.idem.spi.SignalingWaiter.class,
                     w -> assertThat(w.registeredHandles()).isZero());
+        }
+    }
+
+    @Test
+    void aDuplicateWokenWithTheFinishedRecordReplaysItWithoutReadingTheStoreAgain() throws Exception {
+        // given: a push channel that carries the completed record, and a count of the store's reads
+        SignalingWaiter carrying = new SignalingWaiter();
+        CountDownLatch duplicateAwaits = new CountDownLatch(1);
+        AtomicInteger finds = new AtomicInteger();
+        ForwardingIdempotencyStore store = new ForwardingIdempotencyStore(memory) {
+            @Override
+            public Waiter waiter() {
+                return id -> {
+                    Waiter.Handle handle = carrying.register(id);
+                    return new Waiter.Handle() {
+                        @Override
+                        public boolean await(Duration timeout) throws InterruptedException {
+                            duplicateAwaits.countDown();
+                            return handle.await(timeout);
+                        }
+
+                        @Override
+                        public Optional<StoredRecord> takeCarried() {
+                            return handle.takeCarried();
+                        }
+
+                        @Override
+                        public void close() {
+                            handle.close();
+                        }
+                    };
+                };
+            }
+
+            @Override
+            public Optional<StoredRecord> find(RecordId id, Instant now) {
+                finds.incrementAndGet();
+                return delegate.find(id, now);
+            }
+
+            @Override
+            public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
+                boolean done = delegate.complete(id, token, result);
+                StoredRecord committed = delegate.find(id, Instant.now()).orElseThrow();
+                carrying.signal(id.digest(), registered -> committed);
+                return done;
+            }
+        };
+        try (Idempotency idem = Idempotency.builder(store)
+                .config(IdempotencyConfig.builder().maxWait(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofSeconds(5)).build()).build()) {
+            CountDownLatch firstStarted = new CountDownLatch(1);
+            CountDownLatch releaseFirst = new CountDownLatch(1);
+            Future<String> first = pool.submit(
+                    () -> idem.execute(request(), String.class, blocking(firstStarted, releaseFirst, "captured")));
+            assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
+            Future<IdempotentOutcome<String>> duplicate = pool.submit(() -> idem.executeForOutcome(
+                    request(), String.class, () -> "duplicate ran #" + runs.incrementAndGet()));
+            assertThat(duplicateAwaits.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // when: the first finishes while the duplicate waits for the push
+            releaseFirst.countDown();
+
+            // then: the duplicate replays the carried record; its only read was the one right after registering
+            assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("captured");
+            IdempotentOutcome<String> outcome = duplicate.get(5, TimeUnit.SECONDS);
+            assertThat(outcome.value()).isEqualTo("captured");
+            assertThat(outcome.replayed()).isTrue();
+            assertThat(runs).hasValue(1);
+            assertThat(finds).as("reads of the store by the waiting duplicate").hasValue(1);
         }
     }
 

@@ -1,15 +1,19 @@
 package dev.idem.spi;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A {@link Waiter} that wakes handles in this JVM when told to: the in-memory store signals it directly,
- * a database store from its push listener (by {@link RecordId#digest()}). Thread-safe; a signal with no
+ * a database store from its push listener (by {@link RecordId#digest()}). A signal may carry the finished
+ * record, which each woken handle then hands out once ({@link Handle#takeCarried()}); a signal without one
+ * drops whatever an earlier signal carried, so the waiter reads the store again. Thread-safe; a signal with no
  * registered handle costs one map lookup.
  */
 public final class SignalingWaiter implements Waiter {
@@ -20,7 +24,7 @@ public final class SignalingWaiter implements Waiter {
 
     @Override
     public Handle register(RecordId id) {
-        SignalHandle handle = new SignalHandle(id.digest());
+        SignalHandle handle = new SignalHandle(id);
         handles.computeIfAbsent(handle.digest, d -> ConcurrentHashMap.newKeySet()).add(handle);
         return handle;
     }
@@ -53,15 +57,31 @@ public final class SignalingWaiter implements Waiter {
 
     /** Wakes every handle registered for the id with this {@link RecordId#digest()}. */
     public void signal(String digest) {
+        signal(digest, null);
+    }
+
+    /**
+     * Wakes every handle registered for the id with this digest and hands each the finished record that
+     * {@code finished} builds for that id (called at most once), so none of them reads the store again.
+     * A {@code null} function carries nothing.
+     */
+    public void signal(String digest, Function<RecordId, StoredRecord> finished) {
         Set<SignalHandle> registered = handles.get(digest);
-        if (registered != null) {
-            registered.forEach(SignalHandle::wake);
+        if (registered == null) {
+            return;
+        }
+        StoredRecord record = null;
+        for (SignalHandle handle : registered) {
+            if (finished != null && record == null) {
+                record = finished.apply(handle.id);
+            }
+            handle.wake(record != null && record.id().equals(handle.id) ? record : null);
         }
     }
 
     /** Wakes every registered handle, e.g. after the push channel reconnected and signals may be lost. */
     public void signalAll() {
-        handles.values().forEach(set -> set.forEach(SignalHandle::wake));
+        handles.values().forEach(set -> set.forEach(handle -> handle.wake(null)));
     }
 
     /** The number of handles currently registered (for tests and metrics). */
@@ -70,19 +90,23 @@ public final class SignalingWaiter implements Waiter {
     }
 
     private final class SignalHandle implements Handle {
+        private final RecordId id;
         private final String digest;
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition woken = lock.newCondition();
         private boolean signalled;
+        private StoredRecord carried;
 
-        SignalHandle(String digest) {
-            this.digest = digest;
+        SignalHandle(RecordId id) {
+            this.id = id;
+            this.digest = id.digest();
         }
 
-        void wake() {
+        void wake(StoredRecord record) {
             lock.lock();
             try {
                 signalled = true;
+                carried = record;
                 woken.signalAll();
             } finally {
                 lock.unlock();
@@ -100,6 +124,18 @@ public final class SignalingWaiter implements Waiter {
                 boolean result = signalled;
                 signalled = false;
                 return result;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public Optional<StoredRecord> takeCarried() {
+            lock.lock();
+            try {
+                StoredRecord record = carried;
+                carried = null;
+                return Optional.ofNullable(record);
             } finally {
                 lock.unlock();
             }

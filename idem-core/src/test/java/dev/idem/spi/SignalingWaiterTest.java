@@ -3,6 +3,8 @@ package dev.idem.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -135,5 +137,64 @@ class SignalingWaiterTest {
 
         // then
         assertThat(waiter.registeredHandles()).isZero();
+    }
+
+    @Test
+    void aCarriedRecordIsHandedOutOnceWithTheHandlesId() throws Exception {
+        // given
+        Waiter.Handle first = waiter.register(id);
+        Waiter.Handle second = waiter.register(id);
+        AtomicInteger built = new AtomicInteger();
+
+        // when
+        waiter.signal(id.digest(), registered -> {
+            built.incrementAndGet();
+            return completed(registered);
+        });
+
+        // then
+        assertThat(first.await(Duration.ofSeconds(1))).isTrue();
+        assertThat(first.takeCarried()).contains(completed(id));
+        assertThat(first.takeCarried()).as("handed out once").isEmpty();
+        assertThat(second.await(Duration.ofSeconds(1))).isTrue();
+        assertThat(second.takeCarried()).contains(completed(id));
+        assertThat(built).as("the record is built once for all handles of the id").hasValue(1);
+        first.close();
+        second.close();
+    }
+
+    @Test
+    void aSignalWithoutARecordDropsTheOneCarriedBefore() throws Exception {
+        // given: a carried completion, then a plain signal (a delete, a reconnect) before the waiter looked
+        Waiter.Handle handle = waiter.register(id);
+        waiter.signal(id.digest(), this::completed);
+
+        // when
+        waiter.signal(id);
+
+        // then: the waiter must read the store again
+        assertThat(handle.await(Duration.ofSeconds(1))).isTrue();
+        assertThat(handle.takeCarried()).isEmpty();
+        handle.close();
+    }
+
+    @Test
+    void aRecordBuiltForAnotherIdIsNotHandedOut() throws Exception {
+        // given
+        Waiter.Handle handle = waiter.register(id);
+
+        // when: the builder answers for a different id (a broken channel payload)
+        waiter.signal(id.digest(), registered -> completed(new RecordId("user-2", "order.create", "key-1")));
+
+        // then: woken, but it reads the store rather than trusting the wrong record
+        assertThat(handle.await(Duration.ofSeconds(1))).isTrue();
+        assertThat(handle.takeCarried()).isEmpty();
+        handle.close();
+    }
+
+    private StoredRecord completed(RecordId recordId) {
+        Instant now = Instant.parse("2026-12-02T10:00:00Z");
+        return new StoredRecord(recordId, Fingerprint.EMPTY, RecordStatus.COMPLETED, now, now.plusSeconds(60),
+                new StoredResult(new byte[] {1, 2}, "application/json"), null);
     }
 }
