@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How soon a waiting duplicate returns once the first request with its key finished: an owner holds a key for
  * 100-150 ms while 8 duplicates wait, and each duplicate's delay after the owner's {@code execute} returned is
- * recorded; 40 rounds per store. Push wake-ups (LISTEN/NOTIFY, pub/sub, in-JVM) against pure polling at the
- * ADR's 50 ms. Writes a Markdown table to {@code idem-bench/results/}.
+ * recorded; 100 rounds per row after 20 warm-up rounds. Duplicates on the owner's instance (the store hands them
+ * the finished record in the JVM) and on another instance (LISTEN/NOTIFY or pub/sub carrying the record), against
+ * pure polling at the ADR's 50 ms. Writes a Markdown table to {@code idem-bench/results/}.
  *
  * <p>Run: {@code ./mvnw -B -q install -DskipTests && ./mvnw -B -q -pl idem-bench exec:java
  * -Didem.bench.main=dev.idem.bench.WakeUpLatencyBenchmark} ({@code -Didem.bench.duplicates=N} waiting duplicates,
@@ -36,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WakeUpLatencyBenchmark {
 
-    private static final int ROUNDS = 40;
+    private static final int ROUNDS = 100;
+    private static final int WARM_UP_ROUNDS = 20;
     private static final int DEFAULT_DUPLICATES = 8;
     private static final int DUPLICATES = Integer.getInteger("idem.bench.duplicates", DEFAULT_DUPLICATES);
     private static final AtomicLong KEYS = new AtomicLong(System.nanoTime());
@@ -61,36 +63,45 @@ public final class WakeUpLatencyBenchmark {
         String table = PostgresTestDatabase.uniqueTableName("idem_wake");
         PostgresSchema.create(pool, table);
         try (PostgresIdempotencyStore push = PostgresIdempotencyStore.builder(pool).table(table).build();
+             PostgresIdempotencyStore otherInstance = PostgresIdempotencyStore.builder(pool).table(table).build();
              PostgresIdempotencyStore polling = PostgresIdempotencyStore.builder(pool).table(table)
                      .notifications(false).build()) {
-            rows.add(measure("PostgreSQL, LISTEN/NOTIFY", push));
-            rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling));
+            rows.add(measure("PostgreSQL, same instance (in-JVM signal with the record)", push, push));
+            rows.add(measure("PostgreSQL, another instance (LISTEN/NOTIFY with the record)", push, otherInstance));
+            rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling, polling));
         } finally {
             PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
         }
         if (RedisTestServer.isConfigured()) {
             String prefix = RedisTestServer.uniquePrefix();
             try (RedisIdempotencyStore push = RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix).build();
+                 RedisIdempotencyStore otherInstance = RedisIdempotencyStore.builder(RedisTestServer.client())
+                         .keyPrefix(prefix).build();
                  RedisIdempotencyStore polling = RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix)
                          .notifications(false).build()) {
-                rows.add(measure("Redis, pub/sub", push));
-                rows.add(measure("Redis, polling every 50 ms (notifications off)", polling));
+                rows.add(measure("Redis, same instance (in-JVM signal with the record)", push, push));
+                rows.add(measure("Redis, another instance (pub/sub with the record)", push, otherInstance));
+                rows.add(measure("Redis, polling every 50 ms (notifications off)", polling, polling));
             } finally {
                 RedisTestServer.deleteKeys(prefix);
             }
         }
-        rows.add(measure("in-memory, in-JVM signal", new InMemoryIdempotencyStore()));
+        InMemoryIdempotencyStore memory = new InMemoryIdempotencyStore();
+        rows.add(measure("in-memory, in-JVM signal", memory, memory));
         return rows;
     }
 
-    private static String measure(String name, IdempotencyStore store) throws Exception {
+    /** The owner runs on {@code ownerStore}; its duplicates wait through {@code duplicateStore} (the same, or another instance). */
+    private static String measure(String name, IdempotencyStore ownerStore, IdempotencyStore duplicateStore)
+            throws Exception {
         List<Long> delays = Collections.synchronizedList(new ArrayList<>());
         IdempotencyConfig config = IdempotencyConfig.builder().maxWait(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50)).build();
         ExecutorService pool = Executors.newFixedThreadPool(DUPLICATES + 1);
-        try (Idempotency idem = Idempotency.builder(store).config(config).build()) {
-            for (int round = 0; round < ROUNDS + 5; round++) {
-                boolean warmUp = round < 5;
+        try (Idempotency idem = Idempotency.builder(ownerStore).config(config).build();
+             Idempotency duplicates = Idempotency.builder(duplicateStore).config(config).build()) {
+            for (int round = 0; round < ROUNDS + WARM_UP_ROUNDS; round++) {
+                boolean warmUp = round < WARM_UP_ROUNDS;
                 IdempotencyRequest request = IdempotencyRequest.builder("bench.wake").scope("bench")
                         .key("w" + KEYS.incrementAndGet()).fingerprint(Fingerprint.EMPTY).build();
                 CountDownLatch ownerRunning = new CountDownLatch(1);
@@ -109,7 +120,7 @@ public final class WakeUpLatencyBenchmark {
                 List<Future<Long>> waiting = new ArrayList<>();
                 for (int d = 0; d < DUPLICATES; d++) {
                     waiting.add(pool.submit(() -> {
-                        idem.execute(request, String.class, () -> "never");
+                        duplicates.execute(request, String.class, () -> "never");
                         return System.nanoTime();
                     }));
                 }
@@ -146,7 +157,9 @@ public final class WakeUpLatencyBenchmark {
                 .append(System.getProperty("java.version")).append(", ").append(servers)
                 .append(". An owner holds a key for 100-150 ms (random) while ")
                 .append(DUPLICATES).append(" duplicates wait; delay = a duplicate's return minus the owner's return; ")
-                .append(ROUNDS).append(" rounds after 5 warm-up rounds.\n\n")
+                .append(ROUNDS).append(" rounds after ").append(WARM_UP_ROUNDS).append(" warm-up rounds.")
+                .append(" Same instance: the duplicates wait through the owner's store; another instance: through a")
+                .append(" second store on the same table or prefix, with its own LISTEN connection or subscription.\n\n")
                 .append(HEADER);
         rows.forEach(r -> md.append(r).append('\n'));
         ResultFiles.write(DUPLICATES == DEFAULT_DUPLICATES ? "wake-up" : "wake-up-" + DUPLICATES + "-duplicate", md);

@@ -55,6 +55,13 @@ public final class SignalingWaiter implements Waiter {
         }
     }
 
+    /** Wakes every handle registered for the record's id and hands each the record, which just finished. */
+    public void signal(StoredRecord finished) {
+        if (!handles.isEmpty()) {
+            signal(finished.id().digest(), registeredId -> finished);
+        }
+    }
+
     /** Wakes every handle registered for the id with this {@link RecordId#digest()}. */
     public void signal(String digest) {
         signal(digest, null);
@@ -63,7 +70,7 @@ public final class SignalingWaiter implements Waiter {
     /**
      * Wakes every handle registered for the id with this digest and hands each the finished record that
      * {@code finished} builds for that id (called at most once), so none of them reads the store again.
-     * A {@code null} function carries nothing.
+     * A {@code null} function, or one that returns null, carries nothing.
      */
     public void signal(String digest, Function<RecordId, StoredRecord> finished) {
         Set<SignalHandle> registered = handles.get(digest);
@@ -71,9 +78,11 @@ public final class SignalingWaiter implements Waiter {
             return;
         }
         StoredRecord record = null;
+        boolean built = finished == null;
         for (SignalHandle handle : registered) {
-            if (finished != null && record == null) {
+            if (!built) {
                 record = finished.apply(handle.id);
+                built = true;
             }
             handle.wake(record != null && record.id().equals(handle.id) ? record : null);
         }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one connection that LISTENs on the table's channel and turns each notification (a record id's
- * digest) into a wake-up of the matching waiters in this JVM. When the connection breaks it wakes every
+ * digest, and the finished record when it carries one: {@link NotificationPayload}) into a wake-up of the
+ * matching waiters in this JVM. When the connection breaks it wakes every
  * waiter (they re-read the store, so nothing is missed) and reconnects with back-off. Thread-safe.
  */
 final class NotificationListener implements AutoCloseable {
@@ -80,7 +81,8 @@ final class NotificationListener implements AutoCloseable {
                 PGNotification[] notifications = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
                 if (notifications != null) {
                     for (PGNotification n : notifications) {
-                        waiter.signal(n.getParameter());
+                        NotificationPayload payload = NotificationPayload.parse(n.getParameter());
+                        waiter.signal(payload.digest(), payload.finished());
                     }
                 }
             } catch (SQLException | RuntimeException e) {

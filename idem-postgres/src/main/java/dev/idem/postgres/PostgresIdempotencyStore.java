@@ -71,17 +71,33 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        return call("complete", id, c -> records.complete(c, id, token, result));
+        return committed(call("complete", id, c -> records.complete(c, id, token, result)));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        return call("fail", id, c -> records.fail(c, id, token, error));
+        return committed(call("fail", id, c -> records.fail(c, id, token, error)));
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        return call("release", id, c -> records.release(c, id, token));
+        boolean released = call("release", id, c -> records.release(c, id, token));
+        if (released) {
+            waiter.signal(id); // this instance's own waiters look again at once; others hear the NOTIFY
+        }
+        return released;
+    }
+
+    /**
+     * Hands a record finished and committed by this instance to this instance's own waiters at once (a NOTIFY
+     * reaches other instances a little later); false when nothing was written.
+     */
+    boolean committed(StoredRecord finished) {
+        if (finished == null) {
+            return false;
+        }
+        waiter.signal(finished);
+        return true;
     }
 
     @Override

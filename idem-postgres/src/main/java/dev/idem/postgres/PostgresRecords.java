@@ -33,6 +33,8 @@ final class PostgresRecords {
 
     private static final int MAX_CLAIM_ATTEMPTS = 10;
     private static final String COLUMNS = "fingerprint, status, lease_until, expires_at, content_type, body";
+    /** What a finish returns besides what its caller already holds (status, content type, body). */
+    private static final String FINISHED_COLUMNS = "fingerprint, lease_until, expires_at";
 
     private final TableName table;
     private final boolean notify;
@@ -72,10 +74,16 @@ final class PostgresRecords {
         String finish = "UPDATE " + t + " SET status = ?, content_type = ?, body = ?"
                 + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
         String release = "DELETE FROM " + t + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
-        // With notifications, the write and its NOTIFY are one statement, and the NOTIFY (sent at commit) is
-        // issued only when a duplicate flagged the record as waited for: uncontended records never pay for it.
-        this.finishSql = notify ? withNotify(finish) : finish;
-        this.releaseSql = notify ? withNotify(release) : release;
+        // A finishing write returns a row exactly when it wrote: for a finish, the columns that make the finished
+        // record whole, so the store hands it to this instance's own waiters at once. With notifications, the write
+        // and its NOTIFY are one statement, and the NOTIFY (sent at commit) is issued only when a duplicate flagged
+        // the record as waited for: uncontended records never pay for it. A finish's NOTIFY also carries the
+        // finished record when it is small enough (NotificationPayload).
+        this.finishSql = notify
+                ? withNotify(finish, FINISHED_COLUMNS + ", waiters, status, content_type, body",
+                        NotificationPayload.carryingSql(), FINISHED_COLUMNS)
+                : finish + " RETURNING " + FINISHED_COLUMNS;
+        this.releaseSql = notify ? withNotify(release, "waiters", "?", "true") : release + " RETURNING true";
         this.flagWaiterSql = "UPDATE " + t + " SET waiters = true WHERE " + pk + " AND status = 'IN_PROGRESS'";
         this.renewSql = "UPDATE " + t + " SET lease_until = ?, expires_at = GREATEST(expires_at, ?)"
                 + " WHERE " + pk + " AND owner_token = ? AND status = 'IN_PROGRESS'";
@@ -83,10 +91,10 @@ final class PostgresRecords {
                 + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)) AND expires_at <= ?";
     }
 
-    private String withNotify(String write) {
-        return "WITH written AS (" + write + " RETURNING waiters),"
-                + " notified AS (SELECT pg_notify('" + table.channel() + "', ?) FROM written WHERE waiters)"
-                + " SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM notified)";
+    private String withNotify(String write, String returning, String payload, String selected) {
+        return "WITH written AS (" + write + " RETURNING " + returning + "),"
+                + " notified AS (SELECT pg_notify('" + table.channel() + "', " + payload + ") FROM written WHERE waiters)"
+                + " SELECT " + selected + ", (SELECT count(*) FROM notified) FROM written";
     }
 
     TableName table() {
@@ -144,7 +152,7 @@ final class PostgresRecords {
                 + MAX_CLAIM_ATTEMPTS + " attempts under heavy contention");
     }
 
-    /** The first result set of a statement that may begin with statements returning update counts. */
+    /** The first result set of a statement that may begin (or end) with statements returning update counts. */
     private static ResultSet firstResultSet(PreparedStatement ps) throws SQLException {
         boolean isResultSet = ps.execute();
         while (!isResultSet) {
@@ -182,68 +190,59 @@ final class PostgresRecords {
         }
     }
 
-    boolean complete(Connection c, RecordId id, OwnerToken token, StoredResult result) throws SQLException {
-        return finish(c, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+    /** Completes the owner's record; returns it as written, or null when the token does not own it in progress. */
+    StoredRecord complete(Connection c, RecordId id, OwnerToken token, StoredResult result) throws SQLException {
+        return finish(c, "", id, token, result, null);
     }
 
     /**
      * The completion and the COMMIT of its transaction in one round trip (the statements go out together and the
      * server runs the COMMIT only if the completion succeeded). The caller's own commit then has nothing left to do.
+     * Returns the record as committed, or null as {@link #complete}.
      */
-    boolean completeAndCommit(Connection c, RecordId id, OwnerToken token, StoredResult result) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(finishSql + "; COMMIT")) {
-            int i = bindFinish(ps, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+    StoredRecord completeAndCommit(Connection c, RecordId id, OwnerToken token, StoredResult result)
+            throws SQLException {
+        return finish(c, "; COMMIT", id, token, result, null);
+    }
+
+    /** Fails the owner's record; returns it as written, or null when the token does not own it in progress. */
+    StoredRecord fail(Connection c, RecordId id, OwnerToken token, StoredError error) throws SQLException {
+        return finish(c, "", id, token, null, error);
+    }
+
+    private StoredRecord finish(Connection c, String then, RecordId id, OwnerToken token, StoredResult result,
+                                StoredError error) throws SQLException {
+        RecordStatus status = result != null ? RecordStatus.COMPLETED : RecordStatus.FAILED;
+        try (PreparedStatement ps = c.prepareStatement(finishSql + then)) {
+            ps.setString(1, status.name());
+            ps.setString(2, result != null ? result.contentType() : StoredError.CONTENT_TYPE);
+            ps.setBytes(3, result != null ? result.body() : error.encode());
+            int i = bindId(ps, 4, id);
+            ps.setString(i++, token.value());
             if (notify) {
                 ps.setString(i, id.digest());
             }
-            boolean isResultSet = ps.execute();
-            if (!isResultSet) {
-                return ps.getUpdateCount() == 1;
-            }
-            try (ResultSet rs = ps.getResultSet()) {
-                rs.next();
-                return rs.getLong(1) == 1;
+            try (ResultSet rs = firstResultSet(ps)) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new StoredRecord(id, new Fingerprint(rs.getString("fingerprint")), status,
+                        rs.getObject("lease_until", OffsetDateTime.class).toInstant(),
+                        rs.getObject("expires_at", OffsetDateTime.class).toInstant(), result, error);
             }
         }
-    }
-
-    boolean fail(Connection c, RecordId id, OwnerToken token, StoredError error) throws SQLException {
-        return finish(c, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
-    }
-
-    private boolean finish(Connection c, RecordId id, OwnerToken token, RecordStatus status, String contentType,
-                           byte[] body) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(finishSql)) {
-            return executeWrite(ps, bindFinish(ps, id, token, status, contentType, body), id);
-        }
-    }
-
-    private static int bindFinish(PreparedStatement ps, RecordId id, OwnerToken token, RecordStatus status,
-                                  String contentType, byte[] body) throws SQLException {
-        ps.setString(1, status.name());
-        ps.setString(2, contentType);
-        ps.setBytes(3, body);
-        int i = bindId(ps, 4, id);
-        ps.setString(i++, token.value());
-        return i;
     }
 
     boolean release(Connection c, RecordId id, OwnerToken token) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(releaseSql)) {
             int i = bindId(ps, 1, id);
             ps.setString(i++, token.value());
-            return executeWrite(ps, i, id);
-        }
-    }
-
-    private boolean executeWrite(PreparedStatement ps, int nextIndex, RecordId id) throws SQLException {
-        if (!notify) {
-            return ps.executeUpdate() == 1;
-        }
-        ps.setString(nextIndex, id.digest());
-        try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1) == 1;
+            if (notify) {
+                ps.setString(i, id.digest());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -342,18 +341,23 @@ final class PostgresRecords {
     }
 
     private static StoredRecord readRecord(RecordId id, ResultSet rs) throws SQLException {
-        RecordStatus status = RecordStatus.valueOf(rs.getString("status"));
-        byte[] body = rs.getBytes("body");
+        return record(id, new Fingerprint(rs.getString("fingerprint")), RecordStatus.valueOf(rs.getString("status")),
+                rs.getObject("lease_until", OffsetDateTime.class).toInstant(),
+                rs.getObject("expires_at", OffsetDateTime.class).toInstant(), rs.getString("content_type"),
+                rs.getBytes("body"));
+    }
+
+    /** A record from its columns' values (a row read, or a notification's carried copy). */
+    static StoredRecord record(RecordId id, Fingerprint fingerprint, RecordStatus status, Instant leaseUntil,
+                               Instant expiresAt, String contentType, byte[] body) {
         StoredResult result = null;
         StoredError error = null;
         if (status == RecordStatus.COMPLETED) {
-            result = new StoredResult(body, rs.getString("content_type"));
+            result = new StoredResult(body, contentType);
         } else if (status == RecordStatus.FAILED) {
             error = StoredError.decode(body);
         }
-        return new StoredRecord(id, new Fingerprint(rs.getString("fingerprint")), status,
-                rs.getObject("lease_until", OffsetDateTime.class).toInstant(),
-                rs.getObject("expires_at", OffsetDateTime.class).toInstant(), result, error);
+        return new StoredRecord(id, fingerprint, status, leaseUntil, expiresAt, result, error);
     }
 
     private static OffsetDateTime ts(Instant instant) {

@@ -110,14 +110,15 @@ final class TransactionBoundStore implements IdempotencyStore {
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
         boolean commit = commitWithCompletion.getAsBoolean();
         return write("complete", id, c -> commit
-                ? records.completeAndCommit(c, id, token, result) : records.complete(c, id, token, result));
+                ? parent.committed(records.completeAndCommit(c, id, token, result))
+                : records.complete(c, id, token, result) != null);
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
         failureRecorded = write("fail", id, c -> {
             run("ROLLBACK TO SAVEPOINT " + SAVEPOINT); // the action's writes go, the claim stays
-            return records.fail(c, id, token, error);
+            return records.fail(c, id, token, error) != null;
         });
         return failureRecorded;
     }

@@ -14,6 +14,11 @@ class PostgresStoreConformanceTest extends IdempotencyStoreContract {
     }
 
     @Override
+    protected boolean carriesFinishedRecords() {
+        return true;
+    }
+
+    @Override
     protected void disposeStore(IdempotencyStore store) {
         ((PostgresIdempotencyStore) store).close();
         PostgresFixture.drop(table);

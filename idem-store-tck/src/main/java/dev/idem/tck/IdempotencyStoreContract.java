@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,14 @@ public abstract class IdempotencyStoreContract {
     /** Whether the store's {@link IdempotencyStore#waiter()} pushes wake-ups (rather than only polling). */
     protected boolean pushesWakeUps() {
         return true;
+    }
+
+    /**
+     * Whether the push channel carries a small finished record with its wake-up ({@link Waiter.Handle#takeCarried()}),
+     * so woken duplicates need not read the store. Whatever a store carries must equal what {@code find} returns.
+     */
+    protected boolean carriesFinishedRecords() {
+        return false;
     }
 
     /** Whether {@link IdempotencyStore#pruneExpiredBefore} deletes records (false for stores that expire natively). */
@@ -423,24 +432,52 @@ public abstract class IdempotencyStoreContract {
 
     @Test
     void waitersAreWokenWhenTheRecordCompletes() throws Exception {
-        assertWokenBy((id, token) -> store.complete(id, token, result("done")));
+        assertCarriedIfSmall(assertWokenBy((id, token) -> store.complete(id, token, result("done"))));
     }
 
     @Test
     void waitersAreWokenWhenTheRecordFails() throws Exception {
-        assertWokenBy((id, token) -> store.fail(id, token, new StoredError("T", "C", "m", Map.of())));
+        assertCarriedIfSmall(assertWokenBy((id, token) -> store.fail(id, token,
+                new StoredError("T", "C", "m é", Map.of("field", "amount")))));
     }
 
     @Test
     void waitersAreWokenWhenTheClaimIsReleased() throws Exception {
-        assertWokenBy(store::release);
+        assertThat(assertWokenBy(store::release)).as("a released record is gone: nothing to carry").isEmpty();
+    }
+
+    @Test
+    void aCarriedResultIsTheCommittedOneWhateverItsBytesAndContentType() throws Exception {
+        byte[] every = new byte[256];
+        for (int b = 0; b < every.length; b++) {
+            every[b] = (byte) b;
+        }
+        StoredResult unusual = new StoredResult(every, "application/x-test; charset=utf-8; note=\"ünï code\"");
+        assertCarriedIfSmall(assertWokenBy((id, token) -> store.complete(id, token, unusual)));
+    }
+
+    @Test
+    void aResultTooLargeToCarryStillCompletesAndWakesItsWaiters() throws Exception {
+        byte[] body = new byte[100 * 1024];
+        new Random(11).nextBytes(body);
+        assertWokenBy((id, token) -> store.complete(id, token, new StoredResult(body, "application/octet-stream")));
+    }
+
+    private void assertCarriedIfSmall(Optional<StoredRecord> carried) {
+        if (carriesFinishedRecords()) {
+            assertThat(carried).as("a small finished record is carried with its wake-up").isPresent();
+        }
     }
 
     private interface OwnerWrite {
         boolean write(RecordId id, OwnerToken token);
     }
 
-    private void assertWokenBy(OwnerWrite write) throws Exception {
+    /**
+     * Registers a waiter, lets {@code write} finish the record from another thread and checks the wake-up; returns
+     * what the wake-up carried, which is checked to equal the record as {@code find} reads it.
+     */
+    private Optional<StoredRecord> assertWokenBy(OwnerWrite write) throws Exception {
         RecordId id = newId();
         OwnerToken owner = claimed(id, fp("a"));
         RecordId other = newId();
@@ -463,6 +500,11 @@ public abstract class IdempotencyStoreContract {
                 } else {
                     assertThat(handle.await(Duration.ofMillis(10))).isFalse();
                 }
+                Optional<StoredRecord> carried = handle.takeCarried();
+                carried.ifPresent(record -> assertThat(record).as("the carried record is the stored one")
+                        .isEqualTo(store.find(id, clock.instant()).orElseThrow()));
+                assertThat(unrelated.takeCarried()).isEmpty();
+                return carried;
             } finally {
                 writer.shutdownNow();
             }
