@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one connection that LISTENs on the table's channel and turns each notification (a record id's
- * digest, and the finished record when it carries one: {@link NotificationPayload}) into a wake-up of the
+ * digest, and the finished record when it carries one: {@link WakeUpMessage}) into a wake-up of the
  * matching waiters in this JVM. When the connection breaks it wakes every
  * waiter (they re-read the store, so nothing is missed) and reconnects with back-off. Thread-safe.
  */
@@ -81,7 +81,7 @@ final class NotificationListener implements AutoCloseable {
                 PGNotification[] notifications = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
                 if (notifications != null) {
                     for (PGNotification n : notifications) {
-                        NotificationPayload payload = NotificationPayload.parse(n.getParameter());
+                        WakeUpMessage payload = WakeUpMessage.parse(n.getParameter());
                         waiter.signal(payload.digest(), payload.finished());
                     }
                 }

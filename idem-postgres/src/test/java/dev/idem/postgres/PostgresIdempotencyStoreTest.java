@@ -205,8 +205,8 @@ class PostgresIdempotencyStoreTest {
                 .table(table).build();
              PostgresIdempotencyStore other = PostgresIdempotencyStore.builder(PostgresFixture.dataSource())
                      .table(table).build()) {
-            String contentType = "c".repeat(NotificationPayload.MAX_CARRIED_CONTENT_TYPE_BYTES);
-            byte[] largest = new byte[NotificationPayload.MAX_CARRIED_BODY_BYTES];
+            String contentType = "c".repeat(WakeUpMessage.MAX_CARRIED_CONTENT_TYPE_BYTES);
+            byte[] largest = new byte[WakeUpMessage.MAX_CARRIED_BODY_BYTES];
             new Random(3).nextBytes(largest);
             StoredResult largestResult = new StoredResult(largest, contentType);
             StoredResult tooLarge = new StoredResult(Arrays.copyOf(largest, largest.length + 1), contentType);

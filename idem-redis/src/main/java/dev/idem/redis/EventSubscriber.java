@@ -14,23 +14,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Holds one pub/sub connection SUBSCRIBEd to the store's channel and turns each message (a record id's
- * digest) into a wake-up of the matching waiters in this JVM. Lettuce reconnects a dropped connection and
+ * digest, and the finished record when it carries one: {@link WakeUpMessage}) into a wake-up of the matching
+ * waiters in this JVM. Lettuce reconnects a dropped connection and
  * re-subscribes by itself; messages published meanwhile are lost, so on every reconnect, and again when the
  * re-subscription is confirmed, it wakes every waiter (they re-read the store, so nothing is missed).
  * Thread-safe.
  */
-final class EventSubscriber extends RedisPubSubAdapter<String, String>
+final class EventSubscriber extends RedisPubSubAdapter<String, byte[]>
         implements RedisConnectionStateListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventSubscriber.class);
 
-    private final StatefulRedisPubSubConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, byte[]> connection;
     private final String channel;
     private final SignalingWaiter waiter;
     private final AtomicBoolean initialConfirmation = new AtomicBoolean(true);
     private volatile boolean closing;
 
-    private EventSubscriber(StatefulRedisPubSubConnection<String, String> connection, String channel,
+    private EventSubscriber(StatefulRedisPubSubConnection<String, byte[]> connection, String channel,
                             SignalingWaiter waiter) {
         this.connection = connection;
         this.channel = channel;
@@ -43,12 +44,12 @@ final class EventSubscriber extends RedisPubSubAdapter<String, String>
      *
      * @throws io.lettuce.core.RedisException if the subscription fails; the connection is closed then
      */
-    static EventSubscriber start(StatefulRedisPubSubConnection<String, String> connection, String channel,
+    static EventSubscriber start(StatefulRedisPubSubConnection<String, byte[]> connection, String channel,
                                  SignalingWaiter waiter, Duration timeout) {
         EventSubscriber subscriber = new EventSubscriber(connection, channel, waiter);
         try {
             connection.setTimeout(timeout);
-            connection.addListener((RedisPubSubListener<String, String>) subscriber);
+            connection.addListener((RedisPubSubListener<String, byte[]>) subscriber);
             connection.sync().subscribe(channel);
             // only now, so the initial connect is never mistaken for a reconnect
             connection.addListener((RedisConnectionStateListener) subscriber);
@@ -60,9 +61,10 @@ final class EventSubscriber extends RedisPubSubAdapter<String, String>
     }
 
     @Override
-    public void message(String channel, String digest) {
+    public void message(String channel, byte[] message) {
         if (this.channel.equals(channel)) {
-            waiter.signal(digest);
+            WakeUpMessage wakeUp = WakeUpMessage.parse(message);
+            waiter.signal(wakeUp.digest(), wakeUp.finished());
         }
     }
 

@@ -19,6 +19,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
@@ -138,17 +139,30 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        return call("complete", id, () -> records.complete(writes, id, token, result));
+        return written(call("complete", id, () -> records.complete(writes, id, token, result)));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        return call("fail", id, () -> records.fail(writes, id, token, error));
+        return written(call("fail", id, () -> records.fail(writes, id, token, error)));
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        return call("release", id, () -> records.release(writes, id, token));
+        boolean released = call("release", id, () -> records.release(writes, id, token));
+        if (released) {
+            waiter.signal(id); // this instance's own waiters look again at once; others hear the message
+        }
+        return released;
+    }
+
+    /** Hands a record this instance just finished to its own waiters at once (other instances hear the message). */
+    private boolean written(StoredRecord finished) {
+        if (finished == null) {
+            return false;
+        }
+        waiter.signal(finished);
+        return true;
     }
 
     @Override
@@ -360,8 +374,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
                 records.registerScripts(commands);
                 EventSubscriber subscriber = null;
                 if (notifications) {
-                    StatefulRedisPubSubConnection<String, String> pubSub = client != null
-                            ? client.connectPubSub(StringCodec.UTF8) : clusterClient.connectPubSub(StringCodec.UTF8);
+                    RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+                    StatefulRedisPubSubConnection<String, byte[]> pubSub = client != null
+                            ? client.connectPubSub(codec) : clusterClient.connectPubSub(codec);
                     subscriber = EventSubscriber.start(pubSub, keys.channel(), waiter, commandTimeout);
                 }
                 return new RedisIdempotencyStore(records, connection, commands, writes, waiter, subscriber);

@@ -30,6 +30,8 @@ final class RedisRecords {
 
     private static final long CLAIMED = 1;
     private static final long TAKEN_OVER = 2;
+    private static final byte[] MAX_CARRIED_BODY = Long.toString(WakeUpMessage.MAX_CARRIED_BODY_BYTES)
+            .getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] FIELDS = bytes("fingerprint", "status", "lease_until", "expires_at",
             "content_type", "body");
 
@@ -87,19 +89,38 @@ final class RedisRecords {
         return record.expiredAt(now) ? Optional.empty() : Optional.of(record);
     }
 
-    boolean complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result) {
-        return finish(redis, id, token, RecordStatus.COMPLETED, result.contentType(), result.body());
+    /** Completes the owner's record; returns it as written, or null when the token does not own it in progress. */
+    StoredRecord complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result) {
+        return finish(redis, id, token, result, null);
     }
 
-    boolean fail(ScriptCalls redis, RecordId id, OwnerToken token, StoredError error) {
-        return finish(redis, id, token, RecordStatus.FAILED, StoredError.CONTENT_TYPE, error.encode());
+    /** Fails the owner's record; returns it as written, or null when the token does not own it in progress. */
+    StoredRecord fail(ScriptCalls redis, RecordId id, OwnerToken token, StoredError error) {
+        return finish(redis, id, token, null, error);
     }
 
-    private boolean finish(ScriptCalls redis, RecordId id, OwnerToken token,
-                           RecordStatus status, String contentType, byte[] body) {
-        Long written = redis.run(finish, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id),
-                utf8(token.value()), utf8(status.name()), utf8(contentType), body, channel, utf8(id.digest()));
-        return one(written);
+    private StoredRecord finish(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result,
+                                StoredError error) {
+        RecordStatus status = result != null ? RecordStatus.COMPLETED : RecordStatus.FAILED;
+        List<Object> reply = redis.run(finish, ScriptOutputType.MULTI, RedisRecords::wrote, keys.keyBytes(id),
+                utf8(token.value()), utf8(status.name()),
+                utf8(result != null ? result.contentType() : StoredError.CONTENT_TYPE),
+                result != null ? result.body() : error.encode(), channel, utf8(id.digest()), MAX_CARRIED_BODY);
+        if (!wrote(reply)) {
+            return null;
+        }
+        try {
+            return new StoredRecord(id, new Fingerprint(text((byte[]) reply.get(1))), status,
+                    Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(2)))),
+                    Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(3)))), result, error);
+        } catch (RuntimeException e) {
+            throw new IdempotencyStoreException("the Redis record of " + id + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a finish script's reply says it wrote. */
+    private static boolean wrote(List<Object> reply) {
+        return reply != null && !reply.isEmpty() && Long.valueOf(1).equals(reply.get(0));
     }
 
     boolean release(ScriptCalls redis, RecordId id, OwnerToken token) {
@@ -135,7 +156,8 @@ final class RedisRecords {
         return reply != null && reply == 1;
     }
 
-    private static StoredRecord decode(RecordId id, byte[] fingerprint, byte[] status, byte[] leaseUntil,
+    /** A record from its hash fields' values (a hash read, or a message's carried copy). */
+    static StoredRecord decode(RecordId id, byte[] fingerprint, byte[] status, byte[] leaseUntil,
                                        byte[] expiresAt, byte[] contentType, byte[] body) {
         try {
             RecordStatus state = RecordStatus.valueOf(text(status));

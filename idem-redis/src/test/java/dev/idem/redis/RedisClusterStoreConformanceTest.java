@@ -37,6 +37,11 @@ class RedisClusterStoreConformanceTest extends IdempotencyStoreContract {
 
     /** Redis expires records natively (PEXPIREAT), so pruning deletes nothing. */
     @Override
+    protected boolean carriesFinishedRecords() {
+        return true;
+    }
+
+    @Override
     protected boolean prunes() {
         return false;
     }

@@ -25,6 +25,11 @@ class RedisStoreConformanceTest extends IdempotencyStoreContract {
         }
     }
 
+    @Override
+    protected boolean carriesFinishedRecords() {
+        return true;
+    }
+
     /** Redis expires records natively (PEXPIREAT), so pruning deletes nothing. */
     @Override
     protected boolean prunes() {

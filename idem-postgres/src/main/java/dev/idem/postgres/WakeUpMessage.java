@@ -22,20 +22,20 @@ import org.slf4j.LoggerFactory;
  * reading the table. A release, or a record whose body would not fit PostgreSQL's 8,000-byte payload limit,
  * sends the digest alone, and its waiters read the table as before. Immutable and thread-safe.
  */
-final class NotificationPayload {
+final class WakeUpMessage {
 
     /** The largest body carried: its base64 (4/3 of it) plus the other fields stays under 8,000 bytes. */
     static final int MAX_CARRIED_BODY_BYTES = 5_400;
     /** The longest content type carried. */
     static final int MAX_CARRIED_CONTENT_TYPE_BYTES = 200;
 
-    private static final Logger log = LoggerFactory.getLogger(NotificationPayload.class);
+    private static final Logger log = LoggerFactory.getLogger(WakeUpMessage.class);
     private static final int FIELDS = 7;
 
     private final String digest;
     private final String[] fields;
 
-    private NotificationPayload(String digest, String[] fields) {
+    private WakeUpMessage(String digest, String[] fields) {
         this.digest = digest;
         this.fields = fields;
     }
@@ -57,13 +57,13 @@ final class NotificationPayload {
     }
 
     /** Splits a received payload; it never fails (a payload it cannot read carries no record). */
-    static NotificationPayload parse(String payload) {
+    static WakeUpMessage parse(String payload) {
         int space = payload.indexOf(' ');
         if (space < 0) {
-            return new NotificationPayload(payload, null);
+            return new WakeUpMessage(payload, null);
         }
         String[] fields = payload.split(" ", FIELDS);
-        return new NotificationPayload(fields[0], fields.length == FIELDS ? fields : null);
+        return new WakeUpMessage(fields[0], fields.length == FIELDS ? fields : null);
     }
 
     /** The record id's digest, which names the waiters to wake. */
