@@ -29,8 +29,14 @@ final class Servers {
                 + (PostgresTestDatabase.isEmbedded() ? " (embedded, fsync off)" : " (machine server)");
     }
 
-    /** ", Redis at URL" when {@code IDEM_TEST_REDIS_URL} is set, else empty. */
+    /** ", Redis 7.0.15 at URL" (its INFO version) when {@code IDEM_TEST_REDIS_URL} is set, else empty. */
     static String redis() {
-        return RedisTestServer.isConfigured() ? ", Redis at " + System.getenv(RedisTestServer.URL_VARIABLE) : "";
+        if (!RedisTestServer.isConfigured()) {
+            return "";
+        }
+        String version = RedisTestServer.commands().info("server").lines()
+                .filter(line -> line.startsWith("redis_version:")).map(line -> line.substring("redis_version:".length()))
+                .findFirst().orElse("(version unknown)");
+        return ", Redis " + version.strip() + " at " + System.getenv(RedisTestServer.URL_VARIABLE);
     }
 }

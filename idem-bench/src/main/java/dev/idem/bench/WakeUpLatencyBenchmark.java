@@ -69,6 +69,8 @@ public final class WakeUpLatencyBenchmark {
             rows.add(measure("PostgreSQL, same instance (in-JVM signal with the record)", push, push));
             rows.add(measure("PostgreSQL, another instance (LISTEN/NOTIFY with the record)", push, otherInstance));
             rows.add(measure("PostgreSQL, polling every 50 ms (notifications off)", polling, polling));
+            rows.add(row("PostgreSQL NOTIFY alone, no Idem: one listener, after the notifying statement returned",
+                    PushChannelFloor.postgres(pool)));
         } finally {
             PostgresTestDatabase.execute(pool, "DROP TABLE IF EXISTS " + table);
         }
@@ -82,6 +84,8 @@ public final class WakeUpLatencyBenchmark {
                 rows.add(measure("Redis, same instance (in-JVM signal with the record)", push, push));
                 rows.add(measure("Redis, another instance (pub/sub with the record)", push, otherInstance));
                 rows.add(measure("Redis, polling every 50 ms (notifications off)", polling, polling));
+                rows.add(row("Redis PUBLISH alone, no Idem: one subscriber, after PUBLISH returned",
+                        PushChannelFloor.redis()));
             } finally {
                 RedisTestServer.deleteKeys(prefix);
             }
@@ -136,8 +140,12 @@ public final class WakeUpLatencyBenchmark {
             pool.shutdownNow();
         }
         Collections.sort(delays);
-        String row = "| " + name + " | " + delays.size() + " | " + ms(percentile(delays, 50)) + " | "
-                + ms(percentile(delays, 99)) + " | " + ms(delays.get(delays.size() - 1)) + " |";
+        return row(name, delays);
+    }
+
+    private static String row(String name, List<Long> sortedDelays) {
+        String row = "| " + name + " | " + sortedDelays.size() + " | " + ms(percentile(sortedDelays, 50)) + " | "
+                + ms(percentile(sortedDelays, 99)) + " | " + ms(sortedDelays.get(sortedDelays.size() - 1)) + " |";
         System.out.println(row);
         return row;
     }
