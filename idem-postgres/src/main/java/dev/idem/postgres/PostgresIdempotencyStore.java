@@ -30,7 +30,8 @@ import javax.sql.DataSource;
  * LISTEN/NOTIFY: a waiting duplicate flags the record, its owner's completion, failure or release then notifies
  * the table's channel (uncontended records never NOTIFY, so they never queue on PostgreSQL's notification lock),
  * and one listening connection per store wakes the waiters of this JVM (so the pool needs one connection more
- * than the work needs).
+ * than the work needs). The notification carries the finished record when its body is small, so those waiters
+ * replay it without a read; waiters on the instance that finished the record get it in the JVM at commit.
  *
  * <p>Thread-safe and immutable once built; {@link #close()} stops the listener. Create the table with
  * {@link PostgresSchema} or the Flyway migration {@code db/idem/V1__idempotency_keys.sql}.

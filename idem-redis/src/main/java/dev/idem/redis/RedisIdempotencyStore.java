@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  * clock. Waiting duplicates are woken by pub/sub: a waiting duplicate flags the record, the completion, failure
  * or release of a flagged record PUBLISHes its {@link RecordId#digest()} on one channel from inside its script
  * (records nobody waits for never publish), and one subscribed connection per store wakes the waiters of this
- * JVM, whichever application instance finished the record.
+ * JVM, whichever application instance finished the record. A completion's or failure's message also carries the
+ * finished record when its body is at most 16 KiB, so those waiters replay it without a read; waiters on the
+ * instance that finished the record get it in the JVM at once.
  *
  * <h2>Layout</h2>
  * A record lives in the hash {@code <prefix>{<digest>}} (prefix default {@code idem:}), with the fields
