@@ -42,9 +42,11 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
     private final PostgresRecords records;
     private final SignalingWaiter waiter;
     private final NotificationListener listener;
+    private final ClaimOrder order;
 
     private PostgresIdempotencyStore(Builder b) {
         this.dataSource = b.dataSource;
+        this.order = b.order;
         this.records = new PostgresRecords(TableName.of(b.table), b.notifications);
         this.waiter = new SignalingWaiter();
         this.listener = b.notifications
@@ -60,9 +62,24 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
         return builder(dataSource).build();
     }
 
+    /**
+     * One statement for a new key. While most recent claims found a record (a replay storm), it reads the key with
+     * a plain SELECT first and claims only when that found nothing it must answer with ({@link ClaimOrder}).
+     */
     @Override
     public ClaimResult claim(ClaimRequest request) {
-        return call("claim", request.id(), c -> records.claim(c, request));
+        return call("claim", request.id(), c -> {
+            if (order.readFirst()) {
+                Optional<StoredRecord> existing = records.find(c, request.id(), request.now());
+                if (existing.isPresent() && !PostgresRecords.takeable(existing.get(), request)) {
+                    order.observe(true);
+                    return new ClaimResult.Existing(existing.get());
+                }
+            }
+            ClaimResult result = records.claim(c, request);
+            order.observe(result instanceof ClaimResult.Existing);
+            return result;
+        });
     }
 
     @Override
@@ -201,6 +218,7 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
         private final DataSource dataSource;
         private String table = TableName.DEFAULT;
         private boolean notifications = true;
+        private ClaimOrder order = ClaimOrder.learning();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -222,6 +240,12 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
          */
         public Builder notifications(boolean notifications) {
             this.notifications = notifications;
+            return this;
+        }
+
+        /** The claim order (tests force reading first; the default learns it). */
+        Builder claimOrder(ClaimOrder order) {
+            this.order = Objects.requireNonNull(order, "order");
             return this;
         }
 

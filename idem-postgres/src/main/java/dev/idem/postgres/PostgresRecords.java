@@ -137,10 +137,7 @@ final class PostgresRecords {
                     existing = readRecord(id, rs);
                 }
             }
-            Instant now = request.now();
-            boolean takeable = existing.expiredAt(now)
-                    || (existing.leaseExpiredAt(now) && existing.fingerprint().equals(request.fingerprint()));
-            if (!takeable) {
+            if (!takeable(existing, request)) {
                 return new ClaimResult.Existing(existing);
             }
             if (takeOver(c, request, token)) {
@@ -150,6 +147,13 @@ final class PostgresRecords {
         }
         throw new IdempotencyStoreException("could not settle the claim of " + id + " after "
                 + MAX_CLAIM_ATTEMPTS + " attempts under heavy contention");
+    }
+
+    /** Whether {@code request} may take {@code existing} over: it expired, or its owner's lease ended (same request). */
+    static boolean takeable(StoredRecord existing, ClaimRequest request) {
+        Instant now = request.now();
+        return existing.expiredAt(now)
+                || (existing.leaseExpiredAt(now) && existing.fingerprint().equals(request.fingerprint()));
     }
 
     /** The first result set of a statement that may begin (or end) with statements returning update counts. */
