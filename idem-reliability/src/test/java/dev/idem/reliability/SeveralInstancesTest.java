@@ -36,6 +36,7 @@ class SeveralInstancesTest {
 
     @Test
     void thousandKeysTimesTenDuplicatesOverThreeInstancesStartExactlyThousandSessions() throws Exception {
+        growConnectionPools();
         long sessionsBefore = cluster.db.count("SELECT count(*) FROM practice_sessions");
         double waitsBefore = waits();
         double[] claimsBefore = claimsPerInstance();
@@ -105,6 +106,30 @@ class SeveralInstancesTest {
                 sessions + " for " + KEYS + " keys", lost,
                 KEYS * DUPLICATES + " requests; " + waited + " duplicates found their key in progress and waited for"
                         + " it (idem.wait); " + conflicts.get() + " answered 409 and resolved by a retry");
+    }
+
+    /**
+     * An idle instance keeps 2 connections (the suite's {@code minimum-idle}), and Hikari adds connections one at a
+     * time, so a burst of 40 callers right after an idle spell can wait past the suite's 1 s connection timeout and
+     * get 503s that say nothing about idempotency. A burst of distinct keys first grows each pool; the test then
+     * starts within the pools' 10 s idle timeout.
+     */
+    private void growConnectionPools() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
+        try {
+            List<Future<?>> warmUps = new ArrayList<>();
+            for (int i = 0; i < CALLERS; i++) {
+                int instance = i % 3;
+                warmUps.add(pool.submit(() -> Http.postUntilSettled(cluster.instance(instance)
+                        .uri("/api/practice-sessions"), Cluster.ALICE, "warm-" + UUID.randomUUID(),
+                        "{\"questionCount\":3}", Duration.ofSeconds(30))));
+            }
+            for (Future<?> warmUp : warmUps) {
+                warmUp.get(1, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Claims won on each instance (Micrometer's idem.claims). */
