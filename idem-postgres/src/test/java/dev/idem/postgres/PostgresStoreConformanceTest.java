@@ -10,12 +10,27 @@ class PostgresStoreConformanceTest extends IdempotencyStoreContract {
     @Override
     protected IdempotencyStore createStore() {
         table = PostgresFixture.newTable();
+        return configure(PostgresIdempotencyStore.builder(PostgresFixture.dataSource()).table(table)).build();
+    }
+
+    /** How this run builds the store (a subclass forces the claim order). */
+    PostgresIdempotencyStore.Builder configure(PostgresIdempotencyStore.Builder builder) {
+        return builder;
+    }
+
+    @Override
+    protected IdempotencyStore createAnotherInstance() {
         return PostgresIdempotencyStore.builder(PostgresFixture.dataSource()).table(table).build();
     }
 
     @Override
     protected boolean carriesFinishedRecords() {
         return true;
+    }
+
+    @Override
+    protected int largestCarriedBody() {
+        return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
     }
 
     @Override

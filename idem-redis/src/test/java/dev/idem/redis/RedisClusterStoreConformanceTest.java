@@ -35,12 +35,22 @@ class RedisClusterStoreConformanceTest extends IdempotencyStoreContract {
         }
     }
 
-    /** Redis expires records natively (PEXPIREAT), so pruning deletes nothing. */
+    @Override
+    protected IdempotencyStore createAnotherInstance() {
+        return configure(RedisIdempotencyStore.builder(RedisTestCluster.get().client())).keyPrefix(prefix).build();
+    }
+
     @Override
     protected boolean carriesFinishedRecords() {
         return true;
     }
 
+    @Override
+    protected int largestCarriedBody() {
+        return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
+    }
+
+    /** Redis expires records natively (PEXPIREAT), so pruning deletes nothing. */
     @Override
     protected boolean prunes() {
         return false;

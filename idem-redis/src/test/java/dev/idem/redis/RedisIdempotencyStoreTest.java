@@ -18,8 +18,6 @@ import dev.idem.spi.IdempotencyStore;
 import dev.idem.spi.OwnerToken;
 import dev.idem.spi.RecordId;
 import dev.idem.spi.RecordStatus;
-import dev.idem.spi.StoredError;
-import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
 import dev.idem.spi.Waiter;
 import dev.idem.testing.RedisTestServer;
@@ -31,11 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -210,64 +205,6 @@ class RedisIdempotencyStoreTest {
 
             assertThat(handle.await(Duration.ofSeconds(10))).as("woken through pub/sub").isTrue();
             assertThat(unrelated.await(Duration.ofMillis(200))).as("waiters of other in-progress records stay asleep").isFalse();
-        }
-    }
-
-    @Test
-    void anotherInstancesWaiterGetsTheFinishedRecordWithTheMessage() throws Exception {
-        RedisIdempotencyStore owner = store(prefix);
-        RedisIdempotencyStore other = store(prefix);
-        byte[] binary = new byte[300];
-        for (int b = 0; b < binary.length; b++) {
-            binary[b] = (byte) b; // spaces, newlines and every other byte
-        }
-        StoredResult completed = new StoredResult(binary, "application/x-test; note=\"a b\nc\"; é");
-        StoredError failed = new StoredError("PaymentDeclined", "card_declined", "déclinée", Map.of("code", "51"));
-
-        Optional<StoredRecord> carriedCompletion = finishWhileWaited(owner, other,
-                (id, token) -> owner.complete(id, token, completed));
-        Optional<StoredRecord> carriedFailure = finishWhileWaited(owner, other,
-                (id, token) -> owner.fail(id, token, failed));
-
-        assertThat(carriedCompletion).hasValueSatisfying(r -> {
-            assertThat(r.result()).isEqualTo(completed);
-            assertThat(r).isEqualTo(other.find(r.id(), Instant.now()).orElseThrow());
-        });
-        assertThat(carriedFailure).hasValueSatisfying(r -> {
-            assertThat(r.error()).isEqualTo(failed);
-            assertThat(r).isEqualTo(other.find(r.id(), Instant.now()).orElseThrow());
-        });
-    }
-
-    @Test
-    void theLargestCarriedBodyIsCarriedAndOneByteMoreIsReadFromTheHash() throws Exception {
-        RedisIdempotencyStore owner = store(prefix);
-        RedisIdempotencyStore other = store(prefix);
-        byte[] largest = new byte[WakeUpMessage.MAX_CARRIED_BODY_BYTES];
-        new Random(5).nextBytes(largest);
-        StoredResult largestResult = new StoredResult(largest, "application/octet-stream");
-        StoredResult tooLarge = new StoredResult(Arrays.copyOf(largest, largest.length + 1), "application/octet-stream");
-
-        assertThat(finishWhileWaited(owner, other, (id, token) -> owner.complete(id, token, largestResult)))
-                .as("the largest carried body").hasValueSatisfying(r -> assertThat(r.result()).isEqualTo(largestResult));
-        assertThat(finishWhileWaited(owner, other, (id, token) -> owner.complete(id, token, tooLarge)))
-                .as("one byte more is not carried").isEmpty();
-    }
-
-    private interface OwnerWrite {
-        boolean write(RecordId id, OwnerToken token);
-    }
-
-    /** Finishes a record on {@code owner} while a waiter of {@code other} waits; returns what its wake-up carried. */
-    private static Optional<StoredRecord> finishWhileWaited(RedisIdempotencyStore owner, RedisIdempotencyStore other,
-                                                            OwnerWrite write) throws Exception {
-        RecordId id = newId();
-        Instant now = Instant.now();
-        OwnerToken token = claim(owner, id, now, now.plusSeconds(3600));
-        try (Waiter.Handle handle = other.waiter().register(id)) {
-            assertThat(write.write(id, token)).isTrue();
-            assertThat(handle.await(Duration.ofSeconds(10))).as("woken through pub/sub").isTrue();
-            return handle.takeCarried();
         }
     }
 

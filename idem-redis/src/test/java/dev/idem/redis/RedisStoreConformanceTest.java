@@ -26,8 +26,18 @@ class RedisStoreConformanceTest extends IdempotencyStoreContract {
     }
 
     @Override
+    protected IdempotencyStore createAnotherInstance() {
+        return RedisIdempotencyStore.builder(RedisTestServer.client()).keyPrefix(prefix).build();
+    }
+
+    @Override
     protected boolean carriesFinishedRecords() {
         return true;
+    }
+
+    @Override
+    protected int largestCarriedBody() {
+        return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
     }
 
     /** Redis expires records natively (PEXPIREAT), so pruning deletes nothing. */

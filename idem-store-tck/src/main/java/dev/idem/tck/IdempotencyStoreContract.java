@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ public abstract class IdempotencyStoreContract {
 
     protected final TestClock clock = TestClock.atSystemTime();
     protected IdempotencyStore store;
+    private IdempotencyStore otherInstance;
 
     /** A new, empty store. Called before each test. */
     protected abstract IdempotencyStore createStore();
@@ -68,6 +70,20 @@ public abstract class IdempotencyStoreContract {
         return false;
     }
 
+    /**
+     * A second instance of the store on the same records (the same table, the same prefix: what another application
+     * instance would open), or null for a store confined to one JVM. Closed after the test if it is
+     * {@link AutoCloseable}.
+     */
+    protected IdempotencyStore createAnotherInstance() {
+        return null;
+    }
+
+    /** The largest result body a wake-up carries to another instance (0: this store carries none across instances). */
+    protected int largestCarriedBody() {
+        return 0;
+    }
+
     /** Whether {@link IdempotencyStore#pruneExpiredBefore} deletes records (false for stores that expire natively). */
     protected boolean prunes() {
         return true;
@@ -79,7 +95,10 @@ public abstract class IdempotencyStoreContract {
     }
 
     @AfterEach
-    void tearDownStore() {
+    void tearDownStore() throws Exception {
+        if (otherInstance instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         disposeStore(store);
     }
 
@@ -461,6 +480,63 @@ public abstract class IdempotencyStoreContract {
         byte[] body = new byte[100 * 1024];
         new Random(11).nextBytes(body);
         assertWokenBy((id, token) -> store.complete(id, token, new StoredResult(body, "application/octet-stream")));
+    }
+
+    @Test
+    void aWaiterOnAnotherInstanceIsWokenWithTheRecordAsCommitted() throws Exception {
+        IdempotencyStore other = anotherInstance();
+        StoredResult completed = result("{\"id\": 7, \"note\": \"a b\"}");
+        StoredError failed = new StoredError("PaymentDeclined", "card_declined", "déclinée", Map.of("code", "51"));
+
+        Optional<StoredRecord> carriedCompletion = finishWhileWaitedOn(other,
+                (id, token) -> store.complete(id, token, completed));
+        Optional<StoredRecord> carriedFailure = finishWhileWaitedOn(other, (id, token) -> store.fail(id, token, failed));
+
+        if (largestCarriedBody() > 0) {
+            assertThat(carriedCompletion).as("a completion carried across instances").isPresent();
+            assertThat(carriedFailure).as("a failure carried across instances").isPresent();
+        }
+        carriedCompletion.ifPresent(r -> assertThat(r.result()).isEqualTo(completed));
+        carriedFailure.ifPresent(r -> assertThat(r.error()).isEqualTo(failed));
+    }
+
+    @Test
+    void theLargestCarriedBodyReachesAnotherInstanceAndOneByteMoreIsReadFromTheStore() throws Exception {
+        IdempotencyStore other = anotherInstance();
+        Assumptions.assumeTrue(largestCarriedBody() > 0, "this store carries no record across instances");
+        byte[] largest = new byte[largestCarriedBody()];
+        new Random(3).nextBytes(largest);
+        StoredResult largestResult = new StoredResult(largest, "application/octet-stream; note=\"a b\"");
+        StoredResult tooLarge = new StoredResult(Arrays.copyOf(largest, largest.length + 1), "application/octet-stream");
+
+        assertThat(finishWhileWaitedOn(other, (id, token) -> store.complete(id, token, largestResult)))
+                .as("the largest carried body").hasValueSatisfying(r -> assertThat(r.result()).isEqualTo(largestResult));
+        assertThat(finishWhileWaitedOn(other, (id, token) -> store.complete(id, token, tooLarge)))
+                .as("one byte more is not carried: the waiter reads the store").isEmpty();
+    }
+
+    private IdempotencyStore anotherInstance() {
+        IdempotencyStore other = createAnotherInstance();
+        Assumptions.assumeTrue(other != null, store.getClass().getSimpleName() + " has no other instance: not tested");
+        otherInstance = other;
+        return other;
+    }
+
+    /**
+     * Finishes a record on {@link #store} while a waiter registered on {@code other} waits; returns what the wake-up
+     * carried, checked to equal the record as {@code other} reads it.
+     */
+    private Optional<StoredRecord> finishWhileWaitedOn(IdempotencyStore other, OwnerWrite write) throws Exception {
+        RecordId id = new RecordId("user-" + UUID.randomUUID(), "tck.action", "k".repeat(500) + UUID.randomUUID());
+        OwnerToken owner = claimed(id, fp("a"));
+        try (Waiter.Handle handle = other.waiter().register(id)) {
+            assertThat(write.write(id, owner)).isTrue();
+            assertThat(handle.await(Duration.ofSeconds(10))).as("woken on the other instance").isTrue();
+            Optional<StoredRecord> carried = handle.takeCarried();
+            carried.ifPresent(record -> assertThat(record).as("the carried record is the stored one")
+                    .isEqualTo(other.find(id, clock.instant()).orElseThrow()));
+            return carried;
+        }
     }
 
     private void assertCarriedIfSmall(Optional<StoredRecord> carried) {
