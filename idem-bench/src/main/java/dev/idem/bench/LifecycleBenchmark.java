@@ -83,11 +83,10 @@ public final class LifecycleBenchmark {
              Idempotency idemSilent = Idempotency.builder(silent).build();
              Idempotency memory = Idempotency.builder(new InMemoryIdempotencyStore(10_000_000)).build()) {
             for (int threads : selected("lifecycle") ? new int[] {1, 4, 16} : new int[0]) {
-                double raw = measure(threads, this::rawLifecycle);
-                double withNotify = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
-                double withoutNotify = measure(threads, () -> idemSilent.execute(newRequest(), String.class, () -> "ok"));
-                row("lifecycle, PostgreSQL (NOTIFY on, the default)", threads, withNotify, raw);
-                row("lifecycle, PostgreSQL (NOTIFY off)", threads, withoutNotify, raw);
+                row("lifecycle, PostgreSQL (NOTIFY on, the default)", threads, compare(threads,
+                        () -> idem.execute(newRequest(), String.class, () -> "ok"), this::rawLifecycle));
+                row("lifecycle, PostgreSQL (NOTIFY off)", threads, compare(threads,
+                        () -> idemSilent.execute(newRequest(), String.class, () -> "ok"), this::rawLifecycle));
             }
             List<IdempotencyRequest> completed = new ArrayList<>();
             for (int i = 0; i < (selected("replay") || selected("order") ? 20_000 : 0); i++) {
@@ -96,21 +95,18 @@ public final class LifecycleBenchmark {
                 completed.add(request);
             }
             for (int threads : selected("replay") ? new int[] {1, 4} : new int[0]) {
-                double raw = measure(threads, () -> rawSelect(completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
-                double replay = measure(threads, () -> idemSilent.execute(
-                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
-                row("replay of a completed key, PostgreSQL", threads, replay, raw);
+                row("replay of a completed key, PostgreSQL", threads, compare(threads,
+                        () -> idemSilent.execute(pick(completed), String.class, () -> "never"),
+                        () -> rawSelect(pick(completed))));
             }
             if (selected("replay")) { // every key cached after one pass: the warm case, no round trip
                 NearCacheIdempotencyStore cache = NearCacheIdempotencyStore.wrap(silent);
                 Idempotency cached = Idempotency.builder(cache).build();
                 completed.forEach(request -> cached.execute(request, String.class, () -> "never"));
                 for (int threads : new int[] {1, 4}) {
-                    double raw = measure(threads, () -> rawSelect(completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
-                    double replay = measure(threads, () -> cached.execute(
-                            completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
                     row("replay of a completed key, PostgreSQL behind the near cache (idem-caffeine), warm", threads,
-                            replay, raw);
+                            compare(threads, () -> cached.execute(pick(completed), String.class, () -> "never"),
+                                    () -> rawSelect(pick(completed))));
                 }
             }
             if (selected("order")) {
@@ -118,9 +114,8 @@ public final class LifecycleBenchmark {
             }
             TransactionalIdempotency tx = new TransactionalIdempotency(idemSilent, silent);
             for (int threads : selected("transactional") ? new int[] {1, 4} : new int[0]) {
-                double raw = measure(threads, this::rawLifecycle);
-                double oneCommit = measure(threads, () -> tx.execute(newRequest(), String.class, c -> "ok"));
-                row("transactional mode (one commit) vs raw two-commit lifecycle", threads, oneCommit, raw);
+                row("transactional mode (one commit) vs raw two-commit lifecycle", threads, compare(threads,
+                        () -> tx.execute(newRequest(), String.class, c -> "ok"), this::rawLifecycle));
             }
             if (selected("memory")) {
                 double inMemory = measure(1, () -> memory.execute(newRequest(), String.class, () -> "ok"));
@@ -162,21 +157,16 @@ public final class LifecycleBenchmark {
      */
     private void claimOrders(PostgresIdempotencyStore store, List<IdempotencyRequest> completed) throws Exception {
         for (int threads : new int[] {1, 4}) {
-            double cteNew = measure(threads, () -> store.claim(claimOf(newRequest())));
-            double readFirstNew = measure(threads, () -> {
-                IdempotencyRequest request = newRequest();
-                if (!rawSelect(request)) {
-                    store.claim(claimOf(request));
-                }
-            });
             row("claim order, new key: SELECT first then the store's claim / the store's claim (one CTE for new keys)",
-                    threads, readFirstNew, cteNew);
-            double cteReplay = measure(threads, () -> store.claim(claimOf(
-                    completed.get(ThreadLocalRandom.current().nextInt(completed.size())))));
-            double readFirstReplay = measure(threads, () -> rawSelect(
-                    completed.get(ThreadLocalRandom.current().nextInt(completed.size()))));
+                    threads, compare(threads, () -> {
+                        IdempotencyRequest request = newRequest();
+                        if (!rawSelect(request)) {
+                            store.claim(claimOf(request));
+                        }
+                    }, () -> store.claim(claimOf(newRequest()))));
             row("claim order, replay: a raw SELECT / the store's claim (which reads first after a run of replays)",
-                    threads, readFirstReplay, cteReplay);
+                    threads, compare(threads, () -> rawSelect(pick(completed)),
+                            () -> store.claim(claimOf(pick(completed)))));
         }
     }
 
@@ -212,13 +202,12 @@ public final class LifecycleBenchmark {
              Idempotency idem = Idempotency.builder(store).build()) {
             RedisCommands<String, String> raw = RedisTestServer.commands();
             for (int threads : new int[] {1, 4, 16}) {
-                double baseline = measure(threads, () -> {
-                    String key = prefix + "raw:" + KEYS.incrementAndGet();
-                    raw.hsetnx(key, "owner", "o");
-                    raw.hset(key, "status", "COMPLETED");
-                });
-                double lifecycle = measure(threads, () -> idem.execute(newRequest(), String.class, () -> "ok"));
-                row("lifecycle, Redis (pub/sub on)", threads, lifecycle, baseline);
+                row("lifecycle, Redis (pub/sub on)", threads, compare(threads,
+                        () -> idem.execute(newRequest(), String.class, () -> "ok"), () -> {
+                            String key = prefix + "raw:" + KEYS.incrementAndGet();
+                            raw.hsetnx(key, "owner", "o");
+                            raw.hset(key, "status", "COMPLETED");
+                        }));
             }
             List<IdempotencyRequest> completed = new ArrayList<>();
             for (int i = 0; i < 20_000; i++) {
@@ -227,13 +216,11 @@ public final class LifecycleBenchmark {
                 completed.add(request);
             }
             for (int threads : new int[] {1, 4}) {
-                double baseline = measure(threads, () -> raw.hmget(store.keyOf(
-                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())).key().map(
+                row("replay of a completed key, Redis (raw: HMGET of the record)", threads, compare(threads,
+                        () -> idem.execute(pick(completed), String.class, () -> "never"),
+                        () -> raw.hmget(store.keyOf(pick(completed).key().map(
                                 key -> new RecordId("bench-user", "bench.action", key)).orElseThrow()),
-                        "fingerprint", "status", "lease_until", "expires_at", "content_type", "body"));
-                double replay = measure(threads, () -> idem.execute(
-                        completed.get(ThreadLocalRandom.current().nextInt(completed.size())), String.class, () -> "never"));
-                row("replay of a completed key, Redis (raw: HMGET of the record)", threads, replay, baseline);
+                        "fingerprint", "status", "lease_until", "expires_at", "content_type", "body")));
             }
         } finally {
             RedisTestServer.deleteKeys(prefix);
@@ -313,6 +300,34 @@ public final class LifecycleBenchmark {
         return runFor(threads, op, seconds * 1_000L);
     }
 
+    /**
+     * The rates of {@code idem} and {@code raw} with {@code threads} threads, in interleaved rounds (raw, Idem, raw,
+     * Idem, ...; {@value #ROUNDS} of each, {@code seconds} in all per side, after a 2 s warm-up of each), so a drift
+     * of this noisy machine lands on both sides of the ratio.
+     */
+    private Rates compare(int threads, Operation idem, Operation raw) throws InterruptedException {
+        runFor(threads, raw, 2_000);
+        runFor(threads, idem, 2_000);
+        long round = seconds * 1_000L / ROUNDS;
+        double rawSum = 0;
+        double idemSum = 0;
+        for (int r = 0; r < ROUNDS; r++) {
+            rawSum += runFor(threads, raw, round);
+            idemSum += runFor(threads, idem, round);
+        }
+        return new Rates(idemSum / ROUNDS, rawSum / ROUNDS);
+    }
+
+    private static final int ROUNDS = 3;
+
+    /** Idem's and the raw baseline's operations per second, measured together. */
+    private record Rates(double idem, double raw) {
+    }
+
+    private static IdempotencyRequest pick(List<IdempotencyRequest> requests) {
+        return requests.get(ThreadLocalRandom.current().nextInt(requests.size()));
+    }
+
     private static double runFor(int threads, Operation op, long millis) throws InterruptedException {
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
@@ -341,6 +356,10 @@ public final class LifecycleBenchmark {
         return done.sum() / elapsed;
     }
 
+    private void row(String scenario, int threads, Rates rates) {
+        row(scenario, threads, rates.idem(), rates.raw());
+    }
+
     private void row(String scenario, int threads, double idem, double raw) {
         String line = "| " + scenario + " | " + threads + " | " + format(idem) + " | " + format(raw) + " | "
                 + String.format("%.2f", idem / raw) + " |";
@@ -357,7 +376,8 @@ public final class LifecycleBenchmark {
         md.append("# Idem lifecycle benchmark, ").append(LocalDate.now()).append("\n\n")
                 .append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append(", ").append(Servers.postgres(pool))
-                .append(", ").append(seconds).append(" s per measurement after a 2 s warm-up, pool of 24")
+                .append(", ").append(seconds).append(" s per side and measurement, in ").append(ROUNDS)
+                .append(" rounds interleaved with the raw baseline after a 2 s warm-up of each, pool of 24")
                 .append(COMMIT_DELAY == null ? "" : ", every commit slowed by commit_delay = " + COMMIT_DELAY + " µs")
                 .append(selected("redis") ? Servers.redis() : "")
                 .append(".\n\n")

@@ -20,9 +20,23 @@ public record Fingerprint(String hex) {
 
     public Fingerprint {
         Objects.requireNonNull(hex, "hex");
-        if (!hex.matches("[0-9a-f]{64}")) {
+        if (!isLowerHex64(hex)) {
             throw new IllegalArgumentException("a fingerprint is 64 lower-case hex characters, got: " + hex);
         }
+    }
+
+    /** The check of every fingerprint a store reads, without compiling a regular expression each time. */
+    private static boolean isLowerHex64(String hex) {
+        if (hex.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = hex.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The fingerprint of one payload. */

@@ -55,10 +55,13 @@ public final class SignalingWaiter implements Waiter {
         }
     }
 
-    /** Wakes every handle registered for the record's id and hands each the record, which just finished. */
-    public void signal(StoredRecord finished) {
+    /**
+     * Wakes every handle registered for {@code id} and hands each the record that {@code finished} builds (called
+     * only when a handle is registered, so a store can pass a cheap builder on every completion).
+     */
+    public void signal(RecordId id, Function<RecordId, StoredRecord> finished) {
         if (!handles.isEmpty()) {
-            signal(finished.id().digest(), registeredId -> finished);
+            signal(id.digest(), finished);
         }
     }
 
@@ -91,6 +94,14 @@ public final class SignalingWaiter implements Waiter {
     /** Wakes every registered handle, e.g. after the push channel reconnected and signals may be lost. */
     public void signalAll() {
         handles.values().forEach(set -> set.forEach(handle -> handle.wake(null)));
+    }
+
+    /**
+     * Whether any handle is registered now: a store may skip work its own waiters alone would need (they are
+     * woken through the push channel all the same, only a little later).
+     */
+    public boolean hasHandles() {
+        return !handles.isEmpty();
     }
 
     /** The number of handles currently registered (for tests and metrics). */

@@ -64,6 +64,12 @@ class FingerprintTest {
                 .hasMessageContaining("64 lower-case hex");
         assertThatThrownBy(() -> new Fingerprint("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"))
                 .isInstanceOf(IllegalArgumentException.class);
+        String valid = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        for (String bad : new String[] {valid + "0", valid.substring(1), valid.substring(1) + "g",
+                valid.substring(1) + "/", valid.substring(1) + ":", valid.substring(1) + "`", valid.substring(1) + " "}) {
+            assertThatThrownBy(() -> new Fingerprint(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(new Fingerprint(valid).hex()).isEqualTo(valid);
     }
 
     @Test

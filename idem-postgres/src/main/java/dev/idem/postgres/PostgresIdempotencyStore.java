@@ -114,7 +114,7 @@ public final class PostgresIdempotencyStore implements IdempotencyStore, Idempot
         if (finished == null) {
             return false;
         }
-        waiter.signal(finished);
+        waiter.signal(finished.id(), registered -> finished);
         return true;
     }
 

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -141,12 +142,14 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
 
     @Override
     public boolean complete(RecordId id, OwnerToken token, StoredResult result) {
-        return written(call("complete", id, () -> records.complete(writes, id, token, result)));
+        return written(id, call("complete", id, () -> records.complete(writes, id, token, result,
+                waiter.hasHandles())));
     }
 
     @Override
     public boolean fail(RecordId id, OwnerToken token, StoredError error) {
-        return written(call("fail", id, () -> records.fail(writes, id, token, error)));
+        return written(id, call("fail", id, () -> records.fail(writes, id, token, error,
+                waiter.hasHandles())));
     }
 
     @Override
@@ -159,11 +162,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore, AutoClosea
     }
 
     /** Hands a record this instance just finished to its own waiters at once (other instances hear the message). */
-    private boolean written(StoredRecord finished) {
+    private boolean written(RecordId id, Function<RecordId, StoredRecord> finished) {
         if (finished == null) {
             return false;
         }
-        waiter.signal(finished);
+        waiter.signal(id, finished);
         return true;
     }
 

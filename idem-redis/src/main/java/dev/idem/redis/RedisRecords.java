@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store's Redis commands, each operation one round trip on the connection it is given: {@code find} is
@@ -28,8 +31,12 @@ import java.util.Optional;
  */
 final class RedisRecords {
 
+    private static final Logger log = LoggerFactory.getLogger(RedisRecords.class);
+
     private static final long CLAIMED = 1;
     private static final long TAKEN_OVER = 2;
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
     private static final byte[] MAX_CARRIED_BODY = Long.toString(WakeUpMessage.MAX_CARRIED_BODY_BYTES)
             .getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] FIELDS = bytes("fingerprint", "status", "lease_until", "expires_at",
@@ -89,33 +96,46 @@ final class RedisRecords {
         return record.expiredAt(now) ? Optional.empty() : Optional.of(record);
     }
 
-    /** Completes the owner's record; returns it as written, or null when the token does not own it in progress. */
-    StoredRecord complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result) {
-        return finish(redis, id, token, result, null);
+    /**
+     * Completes the owner's record. Returns null when the token does not own the record in progress; else what
+     * builds the record as written for this instance's waiters (decoding only when called), which, unless
+     * {@code wanted} (someone in this JVM may wait), builds nothing and saves the script two reads.
+     */
+    Function<RecordId, StoredRecord> complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result,
+                                              boolean wanted) {
+        return finish(redis, id, token, result, null, wanted);
     }
 
-    /** Fails the owner's record; returns it as written, or null when the token does not own it in progress. */
-    StoredRecord fail(ScriptCalls redis, RecordId id, OwnerToken token, StoredError error) {
-        return finish(redis, id, token, null, error);
+    /** Fails the owner's record; returns as {@link #complete}. */
+    Function<RecordId, StoredRecord> fail(ScriptCalls redis, RecordId id, OwnerToken token, StoredError error,
+                                          boolean wanted) {
+        return finish(redis, id, token, null, error, wanted);
     }
 
-    private StoredRecord finish(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result,
-                                StoredError error) {
+    private Function<RecordId, StoredRecord> finish(ScriptCalls redis, RecordId id, OwnerToken token,
+                                                    StoredResult result, StoredError error, boolean wanted) {
         RecordStatus status = result != null ? RecordStatus.COMPLETED : RecordStatus.FAILED;
         List<Object> reply = redis.run(finish, ScriptOutputType.MULTI, RedisRecords::wrote, keys.keyBytes(id),
                 utf8(token.value()), utf8(status.name()),
                 utf8(result != null ? result.contentType() : StoredError.CONTENT_TYPE),
-                result != null ? result.body() : error.encode(), channel, utf8(id.digest()), MAX_CARRIED_BODY);
+                result != null ? result.body() : error.encode(), channel, utf8(id.digest()), MAX_CARRIED_BODY,
+                wanted ? ONE : ZERO);
         if (!wrote(reply)) {
             return null;
         }
-        try {
-            return new StoredRecord(id, new Fingerprint(text((byte[]) reply.get(1))), status,
-                    Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(2)))),
-                    Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(3)))), result, error);
-        } catch (RuntimeException e) {
-            throw new IdempotencyStoreException("the Redis record of " + id + " is corrupt: " + e.getMessage(), e);
+        if (reply.size() < 4) {
+            return written -> null;
         }
+        return written -> {
+            try {
+                return new StoredRecord(id, new Fingerprint(text((byte[]) reply.get(1))), status,
+                        Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(2)))),
+                        Instant.ofEpochMilli(Long.parseLong(text((byte[]) reply.get(3)))), result, error);
+            } catch (RuntimeException e) { // the write stands; the waiters read the hash instead
+                log.debug("Could not read the finished record of {} from the script's reply", id, e);
+                return null;
+            }
+        };
     }
 
     /** Whether a finish script's reply says it wrote. */
