@@ -24,11 +24,6 @@ class PostgresStoreConformanceTest extends IdempotencyStoreContract {
     }
 
     @Override
-    protected boolean carriesFinishedRecords() {
-        return true;
-    }
-
-    @Override
     protected int largestCarriedBody() {
         return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
     }

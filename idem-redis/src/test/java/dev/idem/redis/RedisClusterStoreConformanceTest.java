@@ -41,11 +41,6 @@ class RedisClusterStoreConformanceTest extends IdempotencyStoreContract {
     }
 
     @Override
-    protected boolean carriesFinishedRecords() {
-        return true;
-    }
-
-    @Override
     protected int largestCarriedBody() {
         return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
     }

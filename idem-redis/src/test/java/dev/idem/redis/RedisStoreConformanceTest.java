@@ -31,11 +31,6 @@ class RedisStoreConformanceTest extends IdempotencyStoreContract {
     }
 
     @Override
-    protected boolean carriesFinishedRecords() {
-        return true;
-    }
-
-    @Override
     protected int largestCarriedBody() {
         return WakeUpMessage.MAX_CARRIED_BODY_BYTES;
     }

@@ -63,14 +63,6 @@ public abstract class IdempotencyStoreContract {
     }
 
     /**
-     * Whether the push channel carries a small finished record with its wake-up ({@link Waiter.Handle#takeCarried()}),
-     * so woken duplicates need not read the store. Whatever a store carries must equal what {@code find} returns.
-     */
-    protected boolean carriesFinishedRecords() {
-        return false;
-    }
-
-    /**
      * A second instance of the store on the same records (the same table, the same prefix: what another application
      * instance would open), or null for a store confined to one JVM. Closed after the test if it is
      * {@link AutoCloseable}.
@@ -79,7 +71,11 @@ public abstract class IdempotencyStoreContract {
         return null;
     }
 
-    /** The largest result body a wake-up carries to another instance (0: this store carries none across instances). */
+    /**
+     * The largest result body a wake-up carries with it ({@link Waiter.Handle#takeCarried()}), to this instance's
+     * waiters and another's, so woken duplicates need not read the store; 0 when the store carries none. Whatever a
+     * store carries must equal what {@code find} returns.
+     */
     protected int largestCarriedBody() {
         return 0;
     }
@@ -540,7 +536,7 @@ public abstract class IdempotencyStoreContract {
     }
 
     private void assertCarriedIfSmall(Optional<StoredRecord> carried) {
-        if (carriesFinishedRecords()) {
+        if (largestCarriedBody() > 0) {
             assertThat(carried).as("a small finished record is carried with its wake-up").isPresent();
         }
     }
