@@ -99,7 +99,7 @@ final class RedisRecords {
     /**
      * Completes the owner's record. Returns null when the token does not own the record in progress; else what
      * builds the record as written for this instance's waiters (decoding only when called), which, unless
-     * {@code wanted} (someone in this JVM may wait), builds nothing and saves the script two reads.
+     * {@code wanted} (someone in this JVM may wait), builds nothing and saves the script a read.
      */
     Function<RecordId, StoredRecord> complete(ScriptCalls redis, RecordId id, OwnerToken token, StoredResult result,
                                               boolean wanted) {
