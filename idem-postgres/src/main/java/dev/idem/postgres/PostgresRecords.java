@@ -78,10 +78,11 @@ final class PostgresRecords {
         // record whole, so the store hands it to this instance's own waiters at once. With notifications, the write
         // and its NOTIFY are one statement, and the NOTIFY (sent at commit) is issued only when a duplicate flagged
         // the record as waited for: uncontended records never pay for it. A finish's NOTIFY also carries the
-        // finished record when it is small enough (WakeUpMessage).
+        // finished record when it is small enough (WakeUpMessage); the payload, and so the copy of the body it
+        // needs, is computed in RETURNING only for a flagged record.
         this.finishSql = notify
-                ? withNotify(finish, FINISHED_COLUMNS + ", waiters, status, content_type, body",
-                        WakeUpMessage.carryingSql(), FINISHED_COLUMNS)
+                ? withNotify(finish, FINISHED_COLUMNS + ", waiters, CASE WHEN waiters THEN "
+                        + WakeUpMessage.carryingSql() + " END AS payload", "payload", FINISHED_COLUMNS)
                 : finish + " RETURNING " + FINISHED_COLUMNS;
         this.releaseSql = notify ? withNotify(release, "waiters", "?", "true") : release + " RETURNING true";
         this.flagWaiterSql = "UPDATE " + t + " SET waiters = true WHERE " + pk + " AND status = 'IN_PROGRESS'";

@@ -41,7 +41,7 @@ final class WakeUpMessage {
     }
 
     /**
-     * The payload as SQL over the columns a finishing write RETURNs ({@code status, fingerprint, lease_until,
+     * The payload as SQL over the columns of the row a finish wrote ({@code status, fingerprint, lease_until,
      * expires_at, content_type, body}) and one text parameter, the record's digest.
      */
     static String carryingSql() {
@@ -58,10 +58,6 @@ final class WakeUpMessage {
 
     /** Splits a received payload; it never fails (a payload it cannot read carries no record). */
     static WakeUpMessage parse(String payload) {
-        int space = payload.indexOf(' ');
-        if (space < 0) {
-            return new WakeUpMessage(payload, null);
-        }
         String[] fields = payload.split(" ", FIELDS);
         return new WakeUpMessage(fields[0], fields.length == FIELDS ? fields : null);
     }
