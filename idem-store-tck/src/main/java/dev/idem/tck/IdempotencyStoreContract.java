@@ -529,10 +529,15 @@ public abstract class IdempotencyStoreContract {
             assertThat(write.write(id, owner)).isTrue();
             assertThat(handle.await(Duration.ofSeconds(10))).as("woken on the other instance").isTrue();
             Optional<StoredRecord> carried = handle.takeCarried();
-            carried.ifPresent(record -> assertThat(record).as("the carried record is the stored one")
-                    .isEqualTo(other.find(id, clock.instant()).orElseThrow()));
+            assertCarriedIsStored(carried, other, id);
             return carried;
         }
+    }
+
+    /** Whatever a wake-up carried is the record as {@code reader} reads it from the store. */
+    private void assertCarriedIsStored(Optional<StoredRecord> carried, IdempotencyStore reader, RecordId id) {
+        carried.ifPresent(record -> assertThat(record).as("the carried record is the stored one")
+                .isEqualTo(reader.find(id, clock.instant()).orElseThrow()));
     }
 
     private void assertCarriedIfSmall(Optional<StoredRecord> carried) {
@@ -573,8 +578,7 @@ public abstract class IdempotencyStoreContract {
                     assertThat(handle.await(Duration.ofMillis(10))).isFalse();
                 }
                 Optional<StoredRecord> carried = handle.takeCarried();
-                carried.ifPresent(record -> assertThat(record).as("the carried record is the stored one")
-                        .isEqualTo(store.find(id, clock.instant()).orElseThrow()));
+                assertCarriedIsStored(carried, store, id);
                 assertThat(unrelated.takeCarried()).isEmpty();
                 return carried;
             } finally {
