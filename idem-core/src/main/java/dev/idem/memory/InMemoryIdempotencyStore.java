@@ -14,10 +14,11 @@ import dev.idem.spi.StoredError;
 import dev.idem.spi.StoredRecord;
 import dev.idem.spi.StoredResult;
 import dev.idem.spi.Waiter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,15 +29,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * JVM stops, so it protects against duplicates only within one process. When {@code maxRecords} live
  * records exist, a new claim first drops expired records and then, if still full, fails with an
  * {@link IdempotencyStoreException} (fail closed) rather than forget a live key.
+ *
+ * <p>Expired records are also dropped as claims go: records claimed with the same ttl expire in the order they
+ * were claimed, so each claim removes up to two expired records from the head of its ttl's queue (no scan, no
+ * timer thread). Records whose expiry moved later than their claim's (a lease renewed past the ttl) and ttls
+ * beyond the first {@value #MAX_TTL_QUEUES} a store sees are dropped by the full-store scan instead. Times are
+ * held as epoch nanoseconds: instants after 2262 are held as the last one that fits.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore, IdempotencyStoreInspection {
 
     /** The default bound on live records. */
     public static final int DEFAULT_MAX_RECORDS = 100_000;
 
-    private final ConcurrentHashMap<RecordId, Entry> records = new ConcurrentHashMap<>();
+    /** Expired records one claim removes at most: more than one, so that a backlog drains as claims go. */
+    private static final int PRUNED_PER_CLAIM = 2;
+    /** The distinct ttls that get a queue; an engine has one ttl (and one window per derived-key action). */
+    static final int MAX_TTL_QUEUES = 16;
+
+    private final ConcurrentHashMap<RecordId, Slot> records = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, ExpiryQueue> queues = new ConcurrentHashMap<>();
     private final SignalingWaiter waiter = new SignalingWaiter();
+    private final ExpiryQueue.Drain pruneIfExpired = this::pruneIfExpired;
     private final int maxRecords;
+    private volatile ExpiryQueue lastQueue; // the queue of the last claim's ttl: most claims need no map lookup
 
     public InMemoryIdempotencyStore() {
         this(DEFAULT_MAX_RECORDS);
@@ -49,57 +64,115 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         this.maxRecords = maxRecords;
     }
 
-    private record Entry(Fingerprint fingerprint, RecordStatus status, OwnerToken owner, Instant leaseUntil,
-                         Instant expiresAt, StoredResult result, StoredError error, Instant createdAt) {
+    /** One record's state; replaced whole, never changed. Times in epoch nanoseconds. */
+    private record State(Fingerprint fingerprint, RecordStatus status, OwnerToken owner, long leaseUntil,
+                         long expiresAt, long createdAt, StoredResult result, StoredError error) {
+
+        /** What a slot holds once its record was removed or replaced: no write can succeed on it any more. */
+        static final State GONE = new State(Fingerprint.EMPTY, RecordStatus.IN_PROGRESS, null, 0, 0, 0, null, null);
 
         StoredRecord toRecord(RecordId id) {
-            return new StoredRecord(id, fingerprint, status, leaseUntil, expiresAt, result, error);
+            return new StoredRecord(id, fingerprint, status, instant(leaseUntil), instant(expiresAt), result, error);
         }
 
         boolean ownedBy(OwnerToken token) {
             return status == RecordStatus.IN_PROGRESS && owner.equals(token);
+        }
+
+        boolean expiredAt(long now) {
+            return expiresAt <= now;
+        }
+    }
+
+    /**
+     * The map's value for one key, and a node of its ttl's {@link ExpiryQueue}. Its state changes by
+     * compare-and-set; once {@link State#GONE} it stays so and leaves the map, and a new claim of the key gets a
+     * new slot.
+     */
+    static final class Slot {
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Slot.class, "state", State.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final RecordId id;
+        final long queuedExpiry; // the expiry it was claimed with: its place in the queue
+        volatile Slot next; // the queue's link
+        private volatile State state;
+
+        private Slot(RecordId id, State state) {
+            this.id = id;
+            this.queuedExpiry = state == null ? Long.MIN_VALUE : state.expiresAt();
+            this.state = state;
+        }
+
+        static Slot dummy() {
+            return new Slot(null, null);
+        }
+
+        State state() {
+            return state;
+        }
+
+        boolean replace(State expected, State replacement) {
+            return STATE.compareAndSet(this, expected, replacement);
         }
     }
 
     @Override
     public ClaimResult claim(ClaimRequest request) {
         RecordId id = request.id();
+        long now = nanos(request.now());
+        ExpiryQueue queue = queueFor(nanos(request.expiresAt()) - now);
+        if (queue != null) {
+            queue.drain(now, PRUNED_PER_CLAIM, pruneIfExpired);
+        }
         if (records.size() >= maxRecords && !records.containsKey(id)) {
-            pruneExpiredBefore(request.now(), Integer.MAX_VALUE);
+            pruneExpired(now, Integer.MAX_VALUE);
             if (records.size() >= maxRecords) {
                 throw new IdempotencyStoreException("the in-memory idempotency store is full (" + maxRecords
                         + " live records); raise maxRecords or shorten the ttl");
             }
         }
         OwnerToken token = OwnerToken.random();
-        Entry claimed = new Entry(request.fingerprint(), RecordStatus.IN_PROGRESS, token, request.leaseUntil(),
-                request.expiresAt(), null, null, request.now());
-        if (records.putIfAbsent(id, claimed) == null) {
-            return new ClaimResult.Claimed(token, false); // a new key, the common case: one map operation
-        }
-        ClaimResult[] outcome = new ClaimResult[1];
-        records.compute(id, (key, current) -> {
-            boolean absent = current == null || !current.expiresAt().isAfter(request.now());
-            boolean deadOwner = current != null && current.status() == RecordStatus.IN_PROGRESS
-                    && !current.leaseUntil().isAfter(request.now())
-                    && current.fingerprint().equals(request.fingerprint());
-            if (absent || deadOwner) {
-                outcome[0] = new ClaimResult.Claimed(token, current != null);
-                return claimed;
+        Slot claimed = new Slot(id, new State(request.fingerprint(), RecordStatus.IN_PROGRESS, token,
+                nanos(request.leaseUntil()), nanos(request.expiresAt()), now, null, null));
+        boolean replaced = false;
+        while (true) {
+            Slot current = records.putIfAbsent(id, claimed);
+            if (current == null) { // a new key, the common case: one map operation
+                if (queue != null) {
+                    queue.add(claimed);
+                }
+                return new ClaimResult.Claimed(token, replaced);
             }
-            outcome[0] = new ClaimResult.Existing(current.toRecord(id));
-            return current;
-        });
-        return outcome[0];
+            State state = current.state();
+            boolean deadOwner = state.status() == RecordStatus.IN_PROGRESS && state.leaseUntil() <= now
+                    && state.fingerprint().equals(request.fingerprint());
+            if (state == State.GONE || state.expiredAt(now) || deadOwner) {
+                if (state == State.GONE || current.replace(state, State.GONE)) {
+                    replaced |= state != State.GONE;
+                    records.remove(id, current); // then claim the key anew (a racing claim may win it first)
+                }
+                continue;
+            }
+            return new ClaimResult.Existing(state.toRecord(id));
+        }
     }
 
     @Override
     public Optional<StoredRecord> find(RecordId id, Instant now) {
-        Entry entry = records.get(id);
-        if (entry == null || !entry.expiresAt().isAfter(now)) {
+        Slot slot = records.get(id);
+        State state = slot == null ? State.GONE : slot.state();
+        if (state == State.GONE || state.expiredAt(nanos(now))) {
             return Optional.empty();
         }
-        return Optional.of(entry.toRecord(id));
+        return Optional.of(state.toRecord(id));
     }
 
     @Override
@@ -113,16 +186,19 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     }
 
     private boolean finish(RecordId id, OwnerToken token, RecordStatus status, StoredResult result, StoredError error) {
-        while (true) { // compare-and-set on the exact entry read, so a concurrent takeover or delete wins or loses whole
-            Entry current = records.get(id);
-            if (current == null || !current.ownedBy(token)) {
+        Slot slot = records.get(id);
+        if (slot == null) {
+            return false;
+        }
+        while (true) { // compare-and-set on the exact state read, so a concurrent takeover or delete wins or loses whole
+            State current = slot.state();
+            if (current == State.GONE || !current.ownedBy(token)) {
                 return false;
             }
-            // A finished record keeps no owner (only an IN_PROGRESS record has one): about 100 bytes less per record
-            // held until it expires, which is what the heap holds most of.
-            Entry finished = new Entry(current.fingerprint(), status, null, current.leaseUntil(), current.expiresAt(),
-                    result, error, current.createdAt());
-            if (records.replace(id, current, finished)) {
+            // A finished record keeps no owner (only an IN_PROGRESS record has one): less to hold until it expires.
+            State finished = new State(current.fingerprint(), status, null, current.leaseUntil(),
+                    current.expiresAt(), current.createdAt(), result, error);
+            if (slot.replace(current, finished)) {
                 waiter.signal(id);
                 return true;
             }
@@ -131,46 +207,88 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        boolean[] done = new boolean[1];
-        records.computeIfPresent(id, (key, current) -> {
-            if (!current.ownedBy(token)) {
-                return current;
-            }
-            done[0] = true;
-            return null;
-        });
-        if (done[0]) {
-            waiter.signal(id);
+        Slot slot = records.get(id);
+        if (slot == null) {
+            return false;
         }
-        return done[0];
+        while (true) {
+            State current = slot.state();
+            if (current == State.GONE || !current.ownedBy(token)) {
+                return false;
+            }
+            if (slot.replace(current, State.GONE)) {
+                records.remove(id, slot);
+                waiter.signal(id);
+                return true;
+            }
+        }
     }
 
     @Override
     public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
-        boolean[] done = new boolean[1];
-        records.computeIfPresent(id, (key, current) -> {
-            if (!current.ownedBy(token)) {
-                return current;
+        Slot slot = records.get(id);
+        if (slot == null) {
+            return false;
+        }
+        long until = nanos(leaseUntil);
+        while (true) {
+            State current = slot.state();
+            if (current == State.GONE || !current.ownedBy(token)) {
+                return false;
             }
-            done[0] = true;
-            Instant expiresAt = current.expiresAt().isAfter(leaseUntil) ? current.expiresAt() : leaseUntil;
-            return new Entry(current.fingerprint(), current.status(), token, leaseUntil, expiresAt, null, null,
-                current.createdAt());
-        });
-        return done[0];
+            State renewed = new State(current.fingerprint(), current.status(), token, until,
+                    Math.max(current.expiresAt(), until), current.createdAt(), null, null);
+            if (slot.replace(current, renewed)) {
+                return true;
+            }
+        }
     }
 
     @Override
     public int pruneExpiredBefore(Instant cutoff, int limit) {
+        return pruneExpired(nanos(cutoff), limit);
+    }
+
+    /** The queues first (they hand over expired records in order), then a scan for the records they do not hold. */
+    private int pruneExpired(long cutoff, int limit) {
         int removed = 0;
-        Iterator<Map.Entry<RecordId, Entry>> it = records.entrySet().iterator();
-        while (it.hasNext() && removed < limit) {
-            Map.Entry<RecordId, Entry> e = it.next();
-            if (!e.getValue().expiresAt().isAfter(cutoff) && records.remove(e.getKey(), e.getValue())) {
+        for (ExpiryQueue queue : queues.values()) {
+            removed += queue.drain(cutoff, limit - removed, pruneIfExpired);
+        }
+        for (Slot slot : records.values()) {
+            if (removed >= limit) {
+                break;
+            }
+            if (pruneIfExpired(slot, cutoff)) {
                 removed++;
             }
         }
         return removed;
+    }
+
+    private boolean pruneIfExpired(Slot slot, long cutoff) {
+        State state = slot.state();
+        if (state != State.GONE && state.expiredAt(cutoff) && slot.replace(state, State.GONE)) {
+            records.remove(slot.id, slot);
+            return true;
+        }
+        return false;
+    }
+
+    /** The queue of claims made with this ttl, or null once {@value #MAX_TTL_QUEUES} other ttls have one. */
+    private ExpiryQueue queueFor(long ttlNanos) {
+        ExpiryQueue last = lastQueue;
+        if (last != null && last.ttlNanos() == ttlNanos) {
+            return last;
+        }
+        ExpiryQueue queue = queues.get(ttlNanos);
+        if (queue == null && queues.size() < MAX_TTL_QUEUES) {
+            queue = queues.computeIfAbsent(ttlNanos, ExpiryQueue::new);
+        }
+        if (queue != null) {
+            lastQueue = queue;
+        }
+        return queue;
     }
 
     @Override
@@ -180,19 +298,26 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
 
     @Override
     public Optional<Inspected> inspect(RecordId id) {
-        Entry entry = records.get(id);
-        return entry == null ? Optional.empty() : Optional.of(new Inspected(entry.toRecord(id), entry.createdAt()));
+        Slot slot = records.get(id);
+        State state = slot == null ? State.GONE : slot.state();
+        return state == State.GONE ? Optional.empty() : Optional.of(inspected(id, state));
     }
 
     @Override
     public List<Inspected> stuck(Instant now, int limit) {
-        return records.entrySet().stream()
-                .filter(e -> e.getValue().status() == RecordStatus.IN_PROGRESS
-                        && !e.getValue().leaseUntil().isAfter(now))
-                .sorted(Comparator.comparing(e -> e.getValue().leaseUntil()))
+        long at = nanos(now);
+        return records.values().stream()
+                .map(slot -> Map.entry(slot.id, slot.state()))
+                .filter(e -> e.getValue() != State.GONE && e.getValue().status() == RecordStatus.IN_PROGRESS
+                        && e.getValue().leaseUntil() <= at)
+                .sorted(Comparator.comparingLong(e -> e.getValue().leaseUntil()))
                 .limit(limit)
-                .map(e -> new Inspected(e.getValue().toRecord(e.getKey()), e.getValue().createdAt()))
+                .map(e -> inspected(e.getKey(), e.getValue()))
                 .toList();
+    }
+
+    private static Inspected inspected(RecordId id, State state) {
+        return new Inspected(state.toRecord(id), instant(state.createdAt()));
     }
 
     @Override
@@ -201,21 +326,52 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         for (RecordStatus status : RecordStatus.values()) {
             counts.put(status, 0L);
         }
-        records.values().forEach(e -> counts.merge(e.status(), 1L, Long::sum));
+        for (Slot slot : records.values()) {
+            State state = slot.state();
+            if (state != State.GONE) {
+                counts.merge(state.status(), 1L, Long::sum);
+            }
+        }
         return counts;
     }
 
     @Override
     public boolean delete(RecordId id) {
-        Entry removed = records.remove(id);
-        if (removed != null) {
-            waiter.signal(id);
+        Slot slot = records.get(id);
+        if (slot == null) {
+            return false;
         }
-        return removed != null;
+        while (true) {
+            State current = slot.state();
+            if (current == State.GONE) {
+                return false;
+            }
+            if (slot.replace(current, State.GONE)) {
+                records.remove(id, slot);
+                waiter.signal(id);
+                return true;
+            }
+        }
     }
 
     /** The number of records held, expired ones included until pruned. */
     public int size() {
         return records.size();
+    }
+
+    /** Epoch nanoseconds; instants after 2262 (or before 1677) as the last (first) that fits. */
+    static long nanos(Instant instant) {
+        long seconds = instant.getEpochSecond();
+        if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+            return Long.MAX_VALUE;
+        }
+        if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+            return Long.MIN_VALUE;
+        }
+        return seconds * 1_000_000_000L + instant.getNano();
+    }
+
+    static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 }

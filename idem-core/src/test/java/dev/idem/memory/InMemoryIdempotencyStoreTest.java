@@ -98,4 +98,76 @@ class InMemoryIdempotencyStoreTest {
             assertThat(existing.record().result().body()).containsExactly(7);
         });
     }
+
+    @Test
+    void expiredRecordsLeaveAsNewClaimsComeBeforeTheStoreIsFull() {
+        // given: ten completed records of one ttl, expired
+        InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1_000);
+        for (int i = 0; i < 10; i++) {
+            ClaimRequest claim = claimFor("old" + i, Duration.ofMinutes(1));
+            ClaimResult.Claimed claimed = (ClaimResult.Claimed) store.claim(claim);
+            store.complete(claim.id(), claimed.token(), new StoredResult(new byte[] {1}, "x"));
+        }
+        clock.advance(Duration.ofMinutes(1));
+
+        // when: five new keys are claimed with that ttl
+        for (int i = 0; i < 5; i++) {
+            store.claim(claimFor("new" + i, Duration.ofMinutes(1)));
+        }
+
+        // then: each claim dropped two expired records, so only the five live ones are held
+        assertThat(store.size()).isEqualTo(5);
+    }
+
+    @Test
+    void eachTtlExpiresInItsOwnOrder() {
+        // given: a record of a long ttl claimed before one of a short ttl
+        InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1_000);
+        store.claim(claimFor("long", Duration.ofHours(1)));
+        store.claim(claimFor("short", Duration.ofMinutes(1)));
+        clock.advance(Duration.ofMinutes(2));
+
+        // when: a claim of the short ttl comes
+        store.claim(claimFor("next", Duration.ofMinutes(1)));
+
+        // then: the expired short record is gone although a live record was claimed before it
+        assertThat(store.inspect(new RecordId("s", "a", "short"))).isEmpty();
+        assertThat(store.find(new RecordId("s", "a", "long"), clock.instant())).isPresent();
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aLeaseRenewedPastTheTtlKeepsItsRecordUntilTheLaterExpiry() {
+        // given: an owner whose lease was renewed beyond the record's first expiry
+        InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1_000);
+        ClaimRequest claim = claimFor("k1", Duration.ofMinutes(1));
+        ClaimResult.Claimed claimed = (ClaimResult.Claimed) store.claim(claim);
+        assertThat(store.renewLease(claim.id(), claimed.token(), clock.instant().plus(Duration.ofMinutes(3)))).isTrue();
+
+        // when: its first expiry passes and claims of its ttl go by
+        clock.advance(Duration.ofMinutes(2));
+        store.claim(claimFor("k2", Duration.ofMinutes(1)));
+        store.claim(claimFor("k3", Duration.ofMinutes(1)));
+
+        // then: it is still held and still its owner's; after the later expiry a prune removes it
+        assertThat(store.find(claim.id(), clock.instant())).get()
+                .satisfies(record -> assertThat(record.status()).isEqualTo(RecordStatus.IN_PROGRESS));
+        assertThat(store.complete(claim.id(), claimed.token(), new StoredResult(new byte[] {2}, "x"))).isTrue();
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(store.pruneExpiredBefore(clock.instant(), 10)).isEqualTo(3);
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void timesBeyondTheYear2262AreHeldAsTheLastInstantThatFits() {
+        // given: a claim whose expiry lies past what epoch nanoseconds hold
+        InMemoryIdempotencyStore store = new InMemoryIdempotencyStore();
+        Instant now = clock.instant();
+        RecordId id = new RecordId("s", "a", "far");
+        store.claim(new ClaimRequest(id, FP, now, now.plusSeconds(30), Instant.parse("3000-01-01T00:00:00Z")));
+
+        // then: it never expires in practice
+        assertThat(store.find(id, Instant.parse("2262-01-01T00:00:00Z"))).get()
+                .satisfies(record -> assertThat(record.expiresAt()).isAfter(Instant.parse("2262-04-01T00:00:00Z")));
+    }
 }
