@@ -2,7 +2,6 @@ package dev.idem.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -34,20 +33,18 @@ public record RecordId(String scope, String action, String key) {
      * could be long or sensitive. Equal ids always give equal digests.
      */
     public String digest() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {scope, action, key}) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                sha.update((byte) (bytes.length >>> 24));
-                sha.update((byte) (bytes.length >>> 16));
-                sha.update((byte) (bytes.length >>> 8));
-                sha.update((byte) bytes.length);
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        MessageDigest sha = Fingerprint.sha256();
+        byte[] length = new byte[4];
+        for (String part : new String[] {scope, action, key}) {
+            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+            length[0] = (byte) (bytes.length >>> 24);
+            length[1] = (byte) (bytes.length >>> 16);
+            length[2] = (byte) (bytes.length >>> 8);
+            length[3] = (byte) bytes.length;
+            sha.update(length);
+            sha.update(bytes);
         }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     @Override

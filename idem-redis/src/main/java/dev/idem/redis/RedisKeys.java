@@ -22,6 +22,7 @@ final class RedisKeys {
 
     private final String prefix;
     private final String channel;
+    private final ThreadLocal<Digested> lastDigest = new ThreadLocal<>();
 
     private RedisKeys(String prefix, String channel) {
         this.prefix = prefix;
@@ -63,7 +64,24 @@ final class RedisKeys {
 
     /** The key of the hash holding {@code id}'s record. */
     String key(RecordId id) {
-        return prefix + "{" + id.digest() + "}";
+        return prefix + "{" + digest(id) + "}";
+    }
+
+    /**
+     * {@link RecordId#digest()}, hashed once per lifecycle: the claim, the completion and its wake-up message all
+     * name the engine's one {@code RecordId} instance on one thread, so this thread's last digest is kept for it.
+     */
+    String digest(RecordId id) {
+        Digested last = lastDigest.get();
+        if (last != null && last.id() == id) {
+            return last.digest();
+        }
+        String digest = id.digest();
+        lastDigest.set(new Digested(id, digest));
+        return digest;
+    }
+
+    private record Digested(RecordId id, String digest) {
     }
 
     byte[] keyBytes(RecordId id) {

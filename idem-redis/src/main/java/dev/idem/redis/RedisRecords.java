@@ -118,7 +118,7 @@ final class RedisRecords {
         List<Object> reply = redis.run(finish, ScriptOutputType.MULTI, RedisRecords::wrote, keys.keyBytes(id),
                 utf8(token.value()), utf8(status.name()),
                 utf8(result != null ? result.contentType() : StoredError.CONTENT_TYPE),
-                result != null ? result.body() : error.encode(), channel, utf8(id.digest()), MAX_CARRIED_BODY,
+                result != null ? result.body() : error.encode(), channel, utf8(keys.digest(id)), MAX_CARRIED_BODY,
                 wanted ? ONE : ZERO);
         if (!wrote(reply)) {
             return null;
@@ -145,7 +145,7 @@ final class RedisRecords {
 
     boolean release(ScriptCalls redis, RecordId id, OwnerToken token) {
         Long deleted = redis.run(release, ScriptOutputType.INTEGER, RedisRecords::one, keys.keyBytes(id),
-                utf8(token.value()), channel, utf8(id.digest()));
+                utf8(token.value()), channel, utf8(keys.digest(id)));
         return one(deleted);
     }
 
