@@ -17,9 +17,17 @@ final class ResultFiles {
         return Files.createDirectories(dir);
     }
 
-    /** Writes {@code markdown} to {@code NAME-DATE.md} in {@link #dir()}, prints it and where it went. */
+    /**
+     * Writes {@code markdown} to {@code NAME-DATE.md} in {@link #dir()} ({@code NAME-DATE-LABEL.md} with
+     * {@code -Didem.bench.label=LABEL}, so a second run on one day keeps the first), prints it and where it went.
+     */
     static Path write(String name, CharSequence markdown) throws IOException {
-        Path out = dir().resolve(name + "-" + LocalDate.now() + ".md");
+        String label = System.getProperty("idem.bench.label", "");
+        if (!label.matches("[a-z0-9-]{0,40}")) {
+            throw new IllegalArgumentException("idem.bench.label must be 0-40 characters of a-z, 0-9 and '-', got '"
+                    + label + "'");
+        }
+        Path out = dir().resolve(name + "-" + LocalDate.now() + (label.isEmpty() ? "" : "-" + label) + ".md");
         Files.writeString(out, markdown);
         System.out.println(markdown);
         System.out.println("written to " + out.toAbsolutePath());
