@@ -21,11 +21,13 @@ final class ExpiryQueue {
         boolean prune(InMemoryIdempotencyStore.Slot slot, long cutoff);
     }
 
+    private static final long UNKNOWN = Long.MIN_VALUE;
+
     private final long ttlNanos;
     private final AtomicReference<InMemoryIdempotencyStore.Slot> tail;
     private final AtomicBoolean draining = new AtomicBoolean();
     private InMemoryIdempotencyStore.Slot head; // the consumer's, under draining
-    private volatile long notBefore; // the first queued slot's expiry, once the consumer looked (0 when not known)
+    private volatile long notBefore = UNKNOWN; // the first queued slot's expiry, once the consumer looked
 
     ExpiryQueue(long ttlNanos) {
         this.ttlNanos = ttlNanos;
@@ -58,7 +60,7 @@ final class ExpiryQueue {
             for (int count = 0; count < limit; count++) {
                 InMemoryIdempotencyStore.Slot next = head.next;
                 if (next == null) {
-                    notBefore = 0;
+                    notBefore = UNKNOWN;
                     break;
                 }
                 if (next.queuedExpiry > cutoff) {

@@ -101,6 +101,17 @@ class InMemoryIdempotencyStoreTest {
 
     @Test
     void expiredRecordsLeaveAsNewClaimsComeBeforeTheStoreIsFull() {
+        assertExpiredRecordsLeaveAsNewClaimsCome();
+    }
+
+    @Test
+    void expiredRecordsLeaveAsNewClaimsComeOnAClockBefore1970() {
+        // negative epoch nanoseconds: the queue's "nothing due before" mark must not be a number a clock can show
+        clock.set(Instant.parse("1960-01-01T00:00:00Z"));
+        assertExpiredRecordsLeaveAsNewClaimsCome();
+    }
+
+    private void assertExpiredRecordsLeaveAsNewClaimsCome() {
         // given: ten completed records of one ttl, expired
         InMemoryIdempotencyStore store = new InMemoryIdempotencyStore(1_000);
         for (int i = 0; i < 10; i++) {
