@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * A thread-safe, bounded store in one JVM's heap, with in-JVM push wake-ups. Records are lost when the
@@ -186,59 +187,47 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     }
 
     private boolean finish(RecordId id, OwnerToken token, RecordStatus status, StoredResult result, StoredError error) {
-        Slot slot = records.get(id);
-        if (slot == null) {
-            return false;
-        }
-        while (true) { // compare-and-set on the exact state read, so a concurrent takeover or delete wins or loses whole
-            State current = slot.state();
-            if (current == State.GONE || !current.ownedBy(token)) {
-                return false;
-            }
-            // A finished record keeps no owner (only an IN_PROGRESS record has one): less to hold until it expires.
-            State finished = new State(current.fingerprint(), status, null, current.leaseUntil(),
-                    current.expiresAt(), current.createdAt(), result, error);
-            if (slot.replace(current, finished)) {
-                waiter.signal(id);
-                return true;
-            }
-        }
+        // A finished record keeps no owner (only an IN_PROGRESS record has one): less to hold until it expires.
+        return replaceLive(id, token, true, current -> new State(current.fingerprint(), status, null,
+                current.leaseUntil(), current.expiresAt(), current.createdAt(), result, error));
     }
 
     @Override
     public boolean release(RecordId id, OwnerToken token) {
-        Slot slot = records.get(id);
-        if (slot == null) {
-            return false;
-        }
-        while (true) {
-            State current = slot.state();
-            if (current == State.GONE || !current.ownedBy(token)) {
-                return false;
-            }
-            if (slot.replace(current, State.GONE)) {
-                records.remove(id, slot);
-                waiter.signal(id);
-                return true;
-            }
-        }
+        return replaceLive(id, token, true, current -> State.GONE);
     }
 
     @Override
     public boolean renewLease(RecordId id, OwnerToken token, Instant leaseUntil) {
+        long until = nanos(leaseUntil);
+        return replaceLive(id, token, false, current -> new State(current.fingerprint(), current.status(), token,
+                until, Math.max(current.expiresAt(), until), current.createdAt(), null, null));
+    }
+
+    /**
+     * Replaces a live record's state with what {@code next} makes of it, by compare-and-set on the exact state read,
+     * so a concurrent takeover or delete wins or loses whole; only while {@code owner} holds the record, unless
+     * {@code owner} is null. A record replaced by {@link State#GONE} leaves the map; its waiters are signalled when
+     * {@code wakes}. Whether the state was replaced.
+     */
+    private boolean replaceLive(RecordId id, OwnerToken owner, boolean wakes, UnaryOperator<State> next) {
         Slot slot = records.get(id);
         if (slot == null) {
             return false;
         }
-        long until = nanos(leaseUntil);
         while (true) {
             State current = slot.state();
-            if (current == State.GONE || !current.ownedBy(token)) {
+            if (current == State.GONE || (owner != null && !current.ownedBy(owner))) {
                 return false;
             }
-            State renewed = new State(current.fingerprint(), current.status(), token, until,
-                    Math.max(current.expiresAt(), until), current.createdAt(), null, null);
-            if (slot.replace(current, renewed)) {
+            State replacement = next.apply(current);
+            if (slot.replace(current, replacement)) {
+                if (replacement == State.GONE) {
+                    records.remove(id, slot);
+                }
+                if (wakes) {
+                    waiter.signal(id);
+                }
                 return true;
             }
         }
@@ -337,21 +326,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
 
     @Override
     public boolean delete(RecordId id) {
-        Slot slot = records.get(id);
-        if (slot == null) {
-            return false;
-        }
-        while (true) {
-            State current = slot.state();
-            if (current == State.GONE) {
-                return false;
-            }
-            if (slot.replace(current, State.GONE)) {
-                records.remove(id, slot);
-                waiter.signal(id);
-                return true;
-            }
-        }
+        return replaceLive(id, null, true, current -> State.GONE);
     }
 
     /** The number of records held, expired ones included until pruned. */
