@@ -183,9 +183,9 @@ public final class Idempotency implements AutoCloseable {
     }
 
     private Target resolveTarget(IdempotencyRequest request) {
-        Optional<String> rawKey = request.key();
-        if (rawKey.isPresent()) {
-            IdempotencyKey key = IdempotencyKey.of(rawKey.get(), config.maxKeyLength());
+        String rawKey = request.keyOrNull();
+        if (rawKey != null) {
+            IdempotencyKey key = IdempotencyKey.of(rawKey, config.maxKeyLength());
             return new Target(new RecordId(request.scope(), request.action(), key.value()), config.ttl());
         }
         MissingKeyPolicy policy = request.missingKeyPolicy().orElse(config.missingKeyPolicy());

@@ -46,6 +46,11 @@ public final class IdempotencyRequest {
         return Optional.ofNullable(key);
     }
 
+    /** {@link #key()} without the {@code Optional}: the engine reads it on every call. */
+    String keyOrNull() {
+        return key;
+    }
+
     public Fingerprint fingerprint() {
         return fingerprint;
     }

@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * JMH micro benchmarks of the in-JVM paths: the engine's lifecycle and replay over the in-memory store (the store
- * is renewed every iteration, so the measurement is not a hash map growing to millions of entries), and the
- * result codecs. Run by {@link BenchmarkSuite}.
+ * that keeps every record is renewed every iteration, so the measurement is not a hash map growing to millions of
+ * entries; the bounded one lives for the whole trial), and the result codecs. Run by {@link BenchmarkSuite}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -57,21 +57,22 @@ public class MicroBenchmarks {
     /**
      * One engine over a store at its steady state: records live 50 ms and the store holds at most 200,000, so a
      * full store drops the expired ones (as a long-running service's store does once its ttl has passed) and the
-     * heap holds a bounded set instead of every record of the iteration.
+     * heap holds a bounded set instead of every record of the iteration. One store serves the whole trial, as one
+     * serves a long-running service: its map grows to its size during the warm-up, not again every iteration.
      */
     @State(Scope.Benchmark)
     public static class BoundedEngine {
         Idempotency idem;
         long next;
 
-        @Setup(Level.Iteration)
+        @Setup(Level.Trial)
         public void setUp() {
             IdempotencyConfig config = IdempotencyConfig.builder().ttl(Duration.ofMillis(50))
                     .lease(Duration.ofMillis(50)).build();
             idem = Idempotency.builder(new InMemoryIdempotencyStore(200_000)).config(config).build();
         }
 
-        @TearDown(Level.Iteration)
+        @TearDown(Level.Trial)
         public void tearDown() {
             idem.close();
         }
