@@ -69,8 +69,19 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     private record State(Fingerprint fingerprint, RecordStatus status, OwnerToken owner, long leaseUntil,
                          long expiresAt, long createdAt, StoredResult result, StoredError error) {
 
-        /** What a slot holds once its record was removed or replaced: no write can succeed on it any more. */
+        /** What a slot holds once its record was released, deleted or pruned: no write can succeed on it any more. */
         static final State GONE = new State(Fingerprint.EMPTY, RecordStatus.IN_PROGRESS, null, 0, 0, 0, null, null);
+        /**
+         * Like {@link #GONE}, for a record that expired or whose owner's lease ended while a claim came for its key:
+         * the claim that swaps the slot out of the map next reports the takeover.
+         */
+        static final State TAKEN_OVER = new State(Fingerprint.EMPTY, RecordStatus.IN_PROGRESS, null, 0, 0, 0, null,
+                null);
+
+        /** Whether the record is gone: a slot in this state is out of the map, or about to leave it. */
+        boolean ended() {
+            return this == GONE || this == TAKEN_OVER;
+        }
 
         StoredRecord toRecord(RecordId id) {
             return new StoredRecord(id, fingerprint, status, instant(leaseUntil), instant(expiresAt), result, error);
@@ -87,8 +98,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
 
     /**
      * The map's value for one key, and a node of its ttl's {@link ExpiryQueue}. Its state changes by
-     * compare-and-set; once {@link State#GONE} it stays so and leaves the map, and a new claim of the key gets a
-     * new slot.
+     * compare-and-set; once {@link State#ended() ended} it stays so and leaves the map (removed, or swapped for
+     * the slot of the claim that takes its key next).
      */
     static final class Slot {
         private static final VarHandle STATE;
@@ -143,34 +154,40 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         OwnerToken token = OwnerToken.random();
         Slot claimed = new Slot(id, new State(request.fingerprint(), RecordStatus.IN_PROGRESS, token,
                 nanos(request.leaseUntil()), nanos(request.expiresAt()), now, null, null));
-        boolean replaced = false;
         while (true) {
             Slot current = records.putIfAbsent(id, claimed);
             if (current == null) { // a new key, the common case: one map operation
-                if (queue != null) {
-                    queue.add(claimed);
-                }
-                return new ClaimResult.Claimed(token, replaced);
+                return claimed(queue, claimed, token, false);
             }
             State state = current.state();
+            if (state.ended()) { // one atomic swap of the map's slot: exactly one racing claim wins the key
+                if (records.replace(id, current, claimed)) {
+                    return claimed(queue, claimed, token, state == State.TAKEN_OVER);
+                }
+                continue;
+            }
             boolean deadOwner = state.status() == RecordStatus.IN_PROGRESS && state.leaseUntil() <= now
                     && state.fingerprint().equals(request.fingerprint());
-            if (state == State.GONE || state.expiredAt(now) || deadOwner) {
-                if (state == State.GONE || current.replace(state, State.GONE)) {
-                    replaced |= state != State.GONE;
-                    records.remove(id, current); // then claim the key anew (a racing claim may win it first)
-                }
+            if (state.expiredAt(now) || deadOwner) {
+                current.replace(state, State.TAKEN_OVER); // this claim's or a racing one's: the next pass swaps
                 continue;
             }
             return new ClaimResult.Existing(state.toRecord(id));
         }
     }
 
+    private static ClaimResult claimed(ExpiryQueue queue, Slot slot, OwnerToken token, boolean takeover) {
+        if (queue != null) {
+            queue.add(slot);
+        }
+        return new ClaimResult.Claimed(token, takeover);
+    }
+
     @Override
     public Optional<StoredRecord> find(RecordId id, Instant now) {
         Slot slot = records.get(id);
         State state = slot == null ? State.GONE : slot.state();
-        if (state == State.GONE || state.expiredAt(nanos(now))) {
+        if (state.ended() || state.expiredAt(nanos(now))) {
             return Optional.empty();
         }
         return Optional.of(state.toRecord(id));
@@ -217,7 +234,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         }
         while (true) {
             State current = slot.state();
-            if (current == State.GONE || (owner != null && !current.ownedBy(owner))) {
+            if (current.ended() || (owner != null && !current.ownedBy(owner))) {
                 return false;
             }
             State replacement = next.apply(current);
@@ -257,7 +274,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
 
     private boolean pruneIfExpired(Slot slot, long cutoff) {
         State state = slot.state();
-        if (state != State.GONE && state.expiredAt(cutoff) && slot.replace(state, State.GONE)) {
+        if (!state.ended() && state.expiredAt(cutoff) && slot.replace(state, State.GONE)) {
             records.remove(slot.id, slot);
             return true;
         }
@@ -289,7 +306,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     public Optional<Inspected> inspect(RecordId id) {
         Slot slot = records.get(id);
         State state = slot == null ? State.GONE : slot.state();
-        return state == State.GONE ? Optional.empty() : Optional.of(inspected(id, state));
+        return state.ended() ? Optional.empty() : Optional.of(inspected(id, state));
     }
 
     @Override
@@ -297,7 +314,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         long at = nanos(now);
         return records.values().stream()
                 .map(slot -> Map.entry(slot.id, slot.state()))
-                .filter(e -> e.getValue() != State.GONE && e.getValue().status() == RecordStatus.IN_PROGRESS
+                .filter(e -> !e.getValue().ended() && e.getValue().status() == RecordStatus.IN_PROGRESS
                         && e.getValue().leaseUntil() <= at)
                 .sorted(Comparator.comparingLong(e -> e.getValue().leaseUntil()))
                 .limit(limit)
@@ -317,7 +334,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
         }
         for (Slot slot : records.values()) {
             State state = slot.state();
-            if (state != State.GONE) {
+            if (!state.ended()) {
                 counts.merge(state.status(), 1L, Long::sum);
             }
         }

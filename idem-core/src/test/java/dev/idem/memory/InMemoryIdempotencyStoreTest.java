@@ -13,6 +13,13 @@ import dev.idem.spi.RecordStatus;
 import dev.idem.spi.StoredResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class InMemoryIdempotencyStoreTest {
@@ -180,5 +187,48 @@ class InMemoryIdempotencyStoreTest {
         // then: it never expires in practice
         assertThat(store.find(id, Instant.parse("2262-01-01T00:00:00Z"))).get()
                 .satisfies(record -> assertThat(record.expiresAt()).isAfter(Instant.parse("2262-04-01T00:00:00Z")));
+    }
+
+    @Test
+    void exactlyOneOfRacingClaimsTakesADeadOwnersRecordOverAndSaysSo() throws Exception {
+        // given: records whose owners died (their leases ended, the records live on)
+        InMemoryIdempotencyStore store = new InMemoryIdempotencyStore();
+        int rounds = 2_000;
+        int racers = 4;
+        for (int round = 0; round < rounds; round++) {
+            store.claim(claimFor("dead-" + round, Duration.ofHours(1)));
+        }
+        clock.advance(Duration.ofSeconds(31));
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            CyclicBarrier start = new CyclicBarrier(racers);
+            List<Future<int[]>> counts = new ArrayList<>();
+            for (int r = 0; r < racers; r++) {
+                counts.add(pool.submit(() -> {
+                    int[] wonAndTookOver = new int[2];
+                    for (int round = 0; round < rounds; round++) {
+                        ClaimRequest claim = claimFor("dead-" + round, Duration.ofHours(1));
+                        start.await();
+                        if (store.claim(claim) instanceof ClaimResult.Claimed claimed) {
+                            wonAndTookOver[0]++;
+                            wonAndTookOver[1] += claimed.takeover() ? 1 : 0;
+                        }
+                    }
+                    return wonAndTookOver;
+                }));
+            }
+            int won = 0;
+            int tookOver = 0;
+            for (Future<int[]> count : counts) {
+                won += count.get(60, TimeUnit.SECONDS)[0];
+                tookOver += count.get()[1];
+            }
+
+            // then: each record has one new owner, and that owner is told it took the record over
+            assertThat(won).as("claims won").isEqualTo(rounds);
+            assertThat(tookOver).as("claims won that report a takeover").isEqualTo(rounds);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
