@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * so an owner whose lease was taken over can no longer complete, fail, release or renew the record.
  * Immutable and thread-safe.
  *
- * @param value an opaque, unguessable string (at most 64 characters)
+ * @param value an opaque string, unique among the store's claims (at most 64 characters)
  */
 public record OwnerToken(String value) {
 
