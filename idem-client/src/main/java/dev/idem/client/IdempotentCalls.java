@@ -7,7 +7,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -16,7 +20,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Keyed calls with retries: the settings every adapter shares and the retry loop of the blocking ones. A call whose
+ * Keyed calls with retries: the settings every adapter shares and the retry loop, blocking ({@link #execute}) or not
+ * ({@link #executeAsync}). A call whose
  * method is keyed (POST and PATCH by default) gets one idempotency key, a fresh random one or the caller's own
  * {@code Idempotency-Key}, and every attempt resends it unchanged; {@link RetryRules} decides what is retried.
  *
@@ -44,6 +49,11 @@ public final class IdempotentCalls {
         void sleep(Duration duration) throws InterruptedException;
     }
 
+    /** Where an asynchronous call's next attempt runs after a wait; a seam for tests. */
+    interface Delays {
+        Executor after(Duration wait);
+    }
+
     private final int maxAttempts;
     private final Duration deadline;
     private final Duration initialBackoff;
@@ -53,6 +63,7 @@ public final class IdempotentCalls {
     private final Consumer<CallOutcome> listener;
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
+    private final Delays delays;
     private final DoubleSupplier random;
     private final Clock clock;
 
@@ -66,6 +77,7 @@ public final class IdempotentCalls {
         this.listener = b.listener;
         this.nanoTime = b.nanoTime;
         this.sleeper = b.sleeper;
+        this.delays = b.delays;
         this.random = b.random;
         this.clock = b.clock;
     }
@@ -91,6 +103,7 @@ public final class IdempotentCalls {
         b.listener = listener;
         b.nanoTime = nanoTime;
         b.sleeper = sleeper;
+        b.delays = delays;
         b.random = random;
         b.clock = clock;
         return b;
@@ -163,26 +176,121 @@ public final class IdempotentCalls {
      * @throws IOException        the last attempt's failure when no attempt answered (earlier ones suppressed)
      */
     public <R> Result<R> execute(String method, String key, Exchange<R> exchange) throws IOException, InterruptedException {
-        long start = nanoTime.getAsLong();
-        IOException failures = null;
-        for (int attempt = 1; ; attempt++) {
+        Call<R> call = new Call<>(method, key, exchange);
+        while (true) {
             R response;
             try {
                 response = exchange.send();
             } catch (IOException e) {
-                if (failures != null) {
-                    e.addSuppressed(failures);
-                }
-                failures = e;
-                Optional<Duration> wait = RetryRules.retryable(e) && !exchange.cancelled()
-                        ? waitBeforeRetry(attempt, elapsed(start), null) : Optional.empty();
-                if (wait.isEmpty()) {
-                    finished(new CallOutcome(method, key, attempt, 0, false, elapsed(start)));
-                    throw e;
-                }
-                sleeper.sleep(wait.get());
+                sleeper.sleep(call.afterFailure(e));
                 continue;
             }
+            Duration wait = call.afterAnswer(response);
+            if (wait == null) {
+                return call.result(response);
+            }
+            sleeper.sleep(wait);
+        }
+    }
+
+    /**
+     * Like {@link #execute}, without blocking a thread: each attempt is {@link AsyncExchange#sendAsync}, and each wait
+     * a delay before the next attempt starts. The future fails with {@link KeyReusedException}, or with the last
+     * attempt's {@link IOException} when no attempt answered. Cancelling it starts no further attempt, and the listener
+     * hears of the call as unanswered.
+     */
+    public <R> CompletableFuture<Result<R>> executeAsync(String method, String key, AsyncExchange<R> exchange) {
+        CompletableFuture<Result<R>> result = new CompletableFuture<>();
+        attemptAsync(new Call<>(method, key, exchange), exchange, result);
+        return result;
+    }
+
+    private <R> void attemptAsync(Call<R> call, AsyncExchange<R> exchange, CompletableFuture<Result<R>> result) {
+        if (result.isDone()) { // cancelled during the wait
+            call.abandoned();
+            return;
+        }
+        CompletableFuture<R> attempt;
+        try {
+            attempt = exchange.sendAsync();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        attempt.whenComplete((response, error) -> {
+            if (result.isDone()) { // cancelled while the attempt ran: its answer is nobody's now
+                if (response != null) {
+                    exchange.discard(response);
+                }
+                call.abandoned();
+                return;
+            }
+            try {
+                Duration wait;
+                if (error == null) {
+                    wait = call.afterAnswer(response);
+                    if (wait == null) {
+                        result.complete(call.result(response));
+                        return;
+                    }
+                } else if (unwrap(error) instanceof IOException e) {
+                    wait = call.afterFailure(e);
+                } else {
+                    result.completeExceptionally(unwrap(error));
+                    return;
+                }
+                delays.after(wait).execute(() -> attemptAsync(call, exchange, result));
+            } catch (Throwable e) { // the call's end: KeyReusedException, or the last IOException
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /**
+     * One keyed call's progress, shared by the blocking and the asynchronous loop: after each attempt it says how long
+     * to wait before the next, or ends the call. Confined to one call (its attempts never overlap).
+     */
+    private final class Call<R> {
+        private final String method;
+        private final String key;
+        private final Exchange<R> exchange;
+        private final long start = nanoTime.getAsLong();
+        private IOException failures;
+        private int attempt = 1;
+
+        Call(String method, String key, Exchange<R> exchange) {
+            this.method = method;
+            this.key = key;
+            this.exchange = exchange;
+        }
+
+        /** After an attempt that got no answer: the wait before the next, or the failure thrown to end the call. */
+        Duration afterFailure(IOException e) throws IOException {
+            if (failures != null) {
+                e.addSuppressed(failures);
+            }
+            failures = e;
+            Optional<Duration> wait = RetryRules.retryable(e) && !exchange.cancelled()
+                    ? waitBeforeRetry(attempt, elapsed(start), null) : Optional.empty();
+            if (wait.isEmpty()) {
+                finished(new CallOutcome(method, key, attempt, 0, false, elapsed(start)));
+                throw e;
+            }
+            attempt++;
+            return wait.get();
+        }
+
+        /**
+         * After an answer: the wait before the next attempt (the answer discarded), or null when it is the call's
+         * answer ({@link #result}).
+         *
+         * @throws KeyReusedException when the server says the key belongs to another request
+         */
+        Duration afterAnswer(R response) throws IOException {
             int status = exchange.status(response);
             Problem problem = RetryRules.needsProblem(status) ? Problem.parse(exchange.body(response)) : Problem.NONE;
             RetryRules.Verdict verdict = RetryRules.verdict(status, problem);
@@ -196,10 +304,21 @@ public final class IdempotentCalls {
                         "Retry-After"));
                 if (wait.isPresent()) {
                     exchange.discard(response);
-                    sleeper.sleep(wait.get());
-                    continue;
+                    attempt++;
+                    return wait.get();
                 }
             }
+            return null;
+        }
+
+        /** The call's end when its caller gave up on it: the listener hears of it as unanswered. */
+        void abandoned() {
+            finished(new CallOutcome(method, key, attempt, 0, false, elapsed(start)));
+        }
+
+        /** The call's end with {@code response}, its answer; the listener is told. */
+        Result<R> result(R response) {
+            int status = exchange.status(response);
             boolean replayed = "true".equalsIgnoreCase(exchange.header(response, IdempotencyKeys.REPLAYED_HEADER));
             CallOutcome outcome = new CallOutcome(method, key, attempt, status, replayed, elapsed(start));
             finished(outcome);
@@ -228,6 +347,7 @@ public final class IdempotentCalls {
         private Consumer<CallOutcome> listener = outcome -> { };
         private LongSupplier nanoTime = System::nanoTime;
         private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+        private Delays delays = wait -> CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS);
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private Clock clock = Clock.systemUTC();
 
@@ -291,6 +411,14 @@ public final class IdempotentCalls {
         Builder time(LongSupplier nanoTime, Sleeper sleeper, DoubleSupplier random, Clock clock) {
             this.nanoTime = nanoTime;
             this.sleeper = sleeper;
+            this.delays = wait -> { // virtual time: the sleeper records the wait, the next attempt runs at once
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Runnable::run;
+            };
             this.random = random;
             this.clock = clock;
             return this;

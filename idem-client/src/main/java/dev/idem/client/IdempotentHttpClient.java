@@ -13,13 +13,14 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import javax.net.ssl.SSLSession;
 
 /**
- * Keyed calls over the JDK's {@link HttpClient}, which has no interceptors: {@link #send} gives a keyed request
- * (POST and PATCH by default) one idempotency key and resends it, unchanged, under {@link IdempotentCalls}' rules.
- * Other methods go through as one plain {@code send}.
+ * Keyed calls over the JDK's {@link HttpClient}, which has no interceptors: {@link #send}, or {@link #sendAsync}
+ * without blocking a thread, gives a keyed request (POST and PATCH by default) one idempotency key and resends it,
+ * unchanged, under {@link IdempotentCalls}' rules. Other methods go through as one plain {@code send}.
  *
  * <p>A body must be repeatable, and the JDK's publishers say so by knowing their length: {@code ofString},
  * {@code ofByteArray}, {@code ofFile} and {@code noBody} are; a publisher of unknown length ({@code ofInputStream},
@@ -66,17 +67,55 @@ public final class IdempotentHttpClient {
     public <T> IdempotentResponse<T> send(HttpRequest request, BodyHandler<T> handler)
             throws IOException, InterruptedException {
         Objects.requireNonNull(handler, "handler");
-        String method = request.method();
-        if (!calls.keyed(method)) {
-            HttpResponse<T> plain = client.send(request, handler);
-            return new IdempotentResponse<>(plain, new CallOutcome(method, "", 1, plain.statusCode(),
-                    "true".equalsIgnoreCase(plain.headers().firstValue(IdempotencyKeys.REPLAYED_HEADER).orElse("")),
-                    java.time.Duration.ZERO));
+        if (!calls.keyed(request.method())) {
+            return plain(request, client.send(request, handler));
         }
+        JdkExchange<T> exchange = keyed(request, handler);
+        return answer(calls.execute(request.method(), exchange.key(), exchange), handler);
+    }
+
+    /**
+     * Like {@link #send}, without blocking a thread: attempts go out with {@link HttpClient#sendAsync} and waits
+     * between them are delays, not sleeps. The future fails with {@link KeyReusedException}, or with the last
+     * attempt's {@link IOException} when no attempt answered (wrapped, as a {@code CompletableFuture}'s failures
+     * are, in {@link java.util.concurrent.ExecutionException} by {@code get}). Cancelling it starts no further attempt
+     * (an attempt already sent runs to its end, its answer dropped), and the calls' listener hears of the call as
+     * unanswered.
+     *
+     * @throws UnrepeatableBodyException when the body's length is unknown, before anything is sent
+     * @throws IllegalArgumentException  when the caller's {@code Idempotency-Key} holds no valid key
+     */
+    public <T> CompletableFuture<IdempotentResponse<T>> sendAsync(HttpRequest request, BodyHandler<T> handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (!calls.keyed(request.method())) {
+            return client.sendAsync(request, handler).thenApply(response -> plain(request, response));
+        }
+        JdkExchange<T> exchange = keyed(request, handler);
+        CompletableFuture<IdempotentCalls.Result<HttpResponse<Held<T>>>> call =
+                calls.executeAsync(request.method(), exchange.key(), exchange);
+        CompletableFuture<IdempotentResponse<T>> answer = call.thenApply(result -> answer(result, handler));
+        answer.whenComplete((ignored, error) -> {
+            if (answer.isCancelled()) {
+                call.cancel(false); // a dependent future's cancel does not reach the call by itself
+            }
+        });
+        return answer;
+    }
+
+    /** An unkeyed method's one plain answer. */
+    private static <T> IdempotentResponse<T> plain(HttpRequest request, HttpResponse<T> response) {
+        boolean replayed = "true".equalsIgnoreCase(
+                response.headers().firstValue(IdempotencyKeys.REPLAYED_HEADER).orElse(""));
+        return new IdempotentResponse<>(response, new CallOutcome(request.method(), "", 1, response.statusCode(),
+                replayed, java.time.Duration.ZERO));
+    }
+
+    /** The exchange of a keyed call: its body checked, its key the caller's or a new one, set on the request. */
+    private <T> JdkExchange<T> keyed(HttpRequest request, BodyHandler<T> handler) {
         long length = request.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
         if (length < 0) {
-            throw new UnrepeatableBodyException("the body of " + method + " " + request.uri() + " has an unknown"
-                    + " length, so it may not be sendable twice under the same idempotency key; use"
+            throw new UnrepeatableBodyException("the body of " + request.method() + " " + request.uri() + " has an"
+                    + " unknown length, so it may not be sendable twice under the same idempotency key; use"
                     + " BodyPublishers.ofString, ofByteArray or ofFile");
         }
         Optional<String> existing = request.headers().firstValue(IdempotencyKeys.HEADER);
@@ -84,8 +123,11 @@ public final class IdempotentHttpClient {
         HttpRequest keyed = existing.isPresent() ? request
                 : HttpRequest.newBuilder(request, (name, value) -> true)
                         .header(IdempotencyKeys.HEADER, IdempotencyKeys.headerValue(key)).build();
-        IdempotentCalls.Result<HttpResponse<Held<T>>> result = calls.execute(method, key,
-                new JdkExchange<>(client, keyed, handler));
+        return new JdkExchange<>(client, keyed, handler, key);
+    }
+
+    private static <T> IdempotentResponse<T> answer(IdempotentCalls.Result<HttpResponse<Held<T>>> result,
+                                                    BodyHandler<T> handler) {
         HttpResponse<Held<T>> answer = result.response();
         return new IdempotentResponse<>(answer.body().unwrap(answer, handler), result.outcome());
     }
@@ -138,18 +180,26 @@ public final class IdempotentHttpClient {
         }
     }
 
-    private record JdkExchange<T>(HttpClient client, HttpRequest request, BodyHandler<T> handler)
-            implements Exchange<HttpResponse<Held<T>>> {
+    private record JdkExchange<T>(HttpClient client, HttpRequest request, BodyHandler<T> handler, String key)
+            implements AsyncExchange<HttpResponse<Held<T>>> {
 
         @Override
         public HttpResponse<Held<T>> send() throws IOException, InterruptedException {
-            return client.send(request, info -> {
-                int status = info.statusCode();
-                if (RetryRules.needsProblem(status) || RetryRules.RETRYABLE_STATUSES.contains(status)) {
-                    return BodySubscribers.mapping(BodySubscribers.ofByteArray(), bytes -> new Held<T>(null, bytes));
-                }
-                return BodySubscribers.mapping(handler.apply(info), body -> new Held<>(body, null));
-            });
+            return client.send(request, this::holdOrHandle);
+        }
+
+        @Override
+        public CompletableFuture<HttpResponse<Held<T>>> sendAsync() {
+            return client.sendAsync(request, this::holdOrHandle);
+        }
+
+        /** Answers that may be retried or inspected are held as bytes; the others go to the caller's handler. */
+        private BodySubscriber<Held<T>> holdOrHandle(HttpResponse.ResponseInfo info) {
+            int status = info.statusCode();
+            if (RetryRules.needsProblem(status) || RetryRules.RETRYABLE_STATUSES.contains(status)) {
+                return BodySubscribers.mapping(BodySubscribers.ofByteArray(), bytes -> new Held<T>(null, bytes));
+            }
+            return BodySubscribers.mapping(handler.apply(info), body -> new Held<>(body, null));
         }
 
         @Override

@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The retry loop on virtual time: every wait is recorded and advances the clock instead of sleeping. */
@@ -259,5 +262,88 @@ class IdempotentCallsTest {
         assertThat(defaults.deadline()).isEqualTo(Duration.ofSeconds(10));
         assertThat(defaults.initialBackoff()).isEqualTo(Duration.ofMillis(200));
         assertThat(defaults.maxBackoff()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    /** {@link Scripted} without blocking: each attempt's future is already done, unless the test holds it. */
+    private class AsyncScripted extends Scripted implements AsyncExchange<Answer> {
+        CompletableFuture<Answer> held;
+
+        AsyncScripted(Answer... answers) {
+            super(answers);
+        }
+
+        @Override
+        public CompletableFuture<Answer> sendAsync() {
+            if (held != null) {
+                sent++;
+                return held;
+            }
+            try {
+                return CompletableFuture.completedFuture(send());
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+    }
+
+    @Test
+    void theAsynchronousLoopRetriesAsTheBlockingOneDoes() throws Exception {
+        AsyncScripted exchange = new AsyncScripted(Answer.of(503), Answer.of(502),
+                Answer.of(201).header("Idempotent-Replayed", "true"));
+        IdempotentCalls.Result<Answer> result = calls().build().executeAsync("POST", "k1", exchange)
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(result.response().status()).isEqualTo(201);
+        assertThat(exchange.sent).isEqualTo(3);
+        assertThat(exchange.discarded).isEqualTo(2);
+        assertThat(waits).containsExactly(Duration.ofMillis(150), Duration.ofMillis(300));
+        assertThat(result.outcome()).isEqualTo(new CallOutcome("POST", "k1", 3, 201, true, Duration.ofMillis(450)));
+        assertThat(outcomes).containsExactly(result.outcome());
+    }
+
+    @Test
+    void theAsynchronousLoopFailsWithTheLastFailureOrAReusedKey() {
+        SocketException first = new SocketException("Connection reset");
+        SocketException last = new SocketException("Connection refused");
+        AsyncScripted failing = new AsyncScripted(Answer.failing(first), Answer.failing(new SocketException("x")),
+                Answer.failing(last));
+        assertThat(calls().build().executeAsync("POST", "k", failing)).failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class).havingCause().isSameAs(last);
+        assertThat(failing.sent).isEqualTo(3);
+
+        AsyncScripted reused = new AsyncScripted(Answer.problem(422, "key-reused"));
+        assertThat(calls().build().executeAsync("POST", "key-42", reused)).failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class).havingCause()
+                .isInstanceOfSatisfying(KeyReusedException.class, e -> assertThat(e.key()).isEqualTo("key-42"));
+    }
+
+    @Test
+    void cancellingAnAsynchronousCallStartsNoFurtherAttemptAndTheListenerHearsOfIt() {
+        AsyncScripted exchange = new AsyncScripted(Answer.of(201));
+        exchange.held = new CompletableFuture<>();
+        CompletableFuture<IdempotentCalls.Result<Answer>> call = calls().build().executeAsync("POST", "k", exchange);
+
+        call.cancel(false);
+        exchange.held.complete(Answer.of(503)); // a retryable answer after the caller gave up
+
+        assertThat(exchange.sent).as("attempts").isEqualTo(1);
+        assertThat(exchange.discarded).as("the late answer is freed").isEqualTo(1);
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.attempts()).isEqualTo(1);
+            assertThat(o.answered()).isFalse();
+        });
+    }
+
+    @Test
+    void anAttemptThatCannotStartFailsTheAsynchronousCall() {
+        AsyncScripted exchange = new AsyncScripted() {
+            @Override
+            public CompletableFuture<Answer> sendAsync() {
+                throw new IllegalStateException("client closed");
+            }
+        };
+        assertThat(calls().build().executeAsync("POST", "k", exchange)).isCompletedExceptionally()
+                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class).havingCause()
+                .withMessage("client closed");
     }
 }

@@ -19,7 +19,12 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +156,69 @@ class IdempotentHttpClientTest {
         assertThatThrownBy(() -> client.send(post("{}").build(), BodyHandlers.ofString()))
                 .isInstanceOf(IOException.class);
         assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void sendAsyncReturnsAtOnceAndRetriesWithTheSameKeyAndBody() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        server.then(Answer.of(503, "busy"), Answer.hangUp(), Answer.of(201, "{\"id\":1}").after(answer));
+
+        CompletableFuture<IdempotentResponse<String>> future = client.sendAsync(post("{\"n\":1}").build(),
+                BodyHandlers.ofString());
+        assertThat(future).as("while the server holds its last answer").isNotDone();
+        answer.countDown();
+        IdempotentResponse<String> response = future.get(10, TimeUnit.SECONDS);
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.body()).isEqualTo("{\"id\":1}");
+        assertThat(response.outcome().attempts()).isEqualTo(3);
+        assertThat(server.received()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.header("Idempotency-Key")).isEqualTo("\"" + response.outcome().key() + "\"");
+            assertThat(r.body()).isEqualTo("{\"n\":1}");
+        });
+    }
+
+    @Test
+    void sendAsyncFailsWithTheLastFailureWhenNoAttemptAnswers() {
+        server.then(Answer.hangUp(), Answer.hangUp(), Answer.hangUp());
+        assertThat(client.sendAsync(post("{}").build(), BodyHandlers.ofString())).failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(IOException.class);
+        assertThat(server.received()).hasSize(3);
+    }
+
+    @Test
+    void sendAsyncRefusesABodyOfUnknownLengthAndPassesOtherMethodsThrough() throws Exception {
+        HttpRequest streamed = HttpRequest.newBuilder(server.uri("/orders"))
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[] {1}))).build();
+        assertThatThrownBy(() -> client.sendAsync(streamed, BodyHandlers.ofString()))
+                .isInstanceOf(UnrepeatableBodyException.class);
+
+        server.then(Answer.of(503, "down"));
+        IdempotentResponse<String> response = client.sendAsync(HttpRequest.newBuilder(server.uri("/orders")).GET()
+                .build(), BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(server.received()).singleElement().satisfies(r -> assertThat(r.header("Idempotency-Key"))
+                .isNull());
+    }
+
+    @Test
+    void cancellingSendAsyncStopsTheRetries() throws Exception {
+        CountDownLatch firstAnswer = new CountDownLatch(1);
+        BlockingQueue<CallOutcome> ended = new LinkedBlockingQueue<>();
+        IdempotentHttpClient listened = IdempotentHttpClient.wrap(client.httpClient(),
+                IdempotentCalls.builder().initialBackoff(Duration.ofMillis(5)).listener(ended::add).build());
+        server.then(Answer.of(503, "busy").after(firstAnswer), Answer.of(201, "too late"));
+
+        CompletableFuture<IdempotentResponse<String>> future = listened.sendAsync(post("{}").build(),
+                BodyHandlers.ofString());
+        assertThat(future.cancel(false)).isTrue();
+        firstAnswer.countDown(); // a retryable answer reaches a call nobody waits for
+
+        CallOutcome outcome = ended.poll(10, TimeUnit.SECONDS);
+        assertThat(outcome).as("how the call ended").isNotNull();
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(outcome.answered()).isFalse();
+        assertThat(server.received()).hasSize(1);
     }
 
     @Test
