@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 
 /**
  * Keyed calls with retries: the settings every adapter shares and the retry loop, blocking ({@link #execute}) or not
- * ({@link #executeAsync}). A call whose
- * method is keyed (POST and PATCH by default) gets one idempotency key, a fresh random one or the caller's own
- * {@code Idempotency-Key}, and every attempt resends it unchanged; {@link RetryRules} decides what is retried.
+ * ({@link #executeAsync}). A call whose method is keyed (POST and PATCH by default) gets one idempotency key, a fresh
+ * random one or the caller's own {@code Idempotency-Key}, and every attempt resends it unchanged; {@link RetryRules}
+ * decides what is retried.
  *
  * <p>Waits honour {@code Retry-After} (seconds or an HTTP date); otherwise they grow exponentially from
  * {@code initialBackoff} up to {@code maxBackoff}, with equal jitter (half fixed, half random). A call makes at most

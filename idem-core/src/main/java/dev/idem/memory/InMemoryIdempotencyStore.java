@@ -54,7 +54,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore, Idempot
     private final ExpiryQueue.Drain pruneIfExpired = this::pruneIfExpired;
     private final int maxRecords;
     // Owner tokens need only be unique among this store's claims (they fence stale owners, they are no secret): a
-    // counter costs a fraction of a random UUID's formatting, which was a tenth of a lifecycle's allocation.
+    // counter in hex allocates 32 bytes fewer than a random UUID's string and costs less CPU to make.
     private final AtomicLong tokens = new AtomicLong();
     private volatile ExpiryQueue lastQueue; // the queue of the last claim's ttl: most claims need no map lookup
 
